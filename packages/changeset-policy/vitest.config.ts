@@ -1,3 +1,4 @@
 import { projectConfig } from '../../vitest.shared.ts';
 
-export default projectConfig();
+// The global setup builds dist/ once, for the tests that run the real `changeset-policy` binary.
+export default projectConfig({ globalSetup: ['tests/global-setup.ts'] });

@@ -1,1 +1,66 @@
-export {};
+export { describeIssues, describeValue, PayloadValidationError, parseWith } from './errors.js';
+export {
+  CAPABILITIES,
+  type ExecutionInput,
+  type ExecutionInputDraft,
+  ExecutionInputSchema,
+  type InputFile,
+  InputFileSchema,
+  ON_UNSAFE_CHANGE,
+  parseExecutionInput,
+  parseInputFile,
+  type UserParameters,
+  UserParametersSchema,
+} from './input.js';
+export {
+  assertCloudFormationName,
+  blueGreenStackNameFor,
+  CLOUDFORMATION_NAME,
+  CLOUDFORMATION_NAME_MAX,
+  changeSetNameFor,
+  EXECUTION_NAME,
+  EXECUTION_NAME_MAX,
+  executionNameFor,
+  stackNameFor,
+} from './names.js';
+export {
+  causeMessage,
+  describeFinding,
+  describeOutcome,
+  MAX_PIPELINE_MESSAGE,
+  type Outcome,
+  OutcomeSchema,
+} from './outcome.js';
+export { type Poll, PollSchema } from './poll.js';
+export {
+  type BlueGreen,
+  BlueGreenSchema,
+  type CaughtError,
+  CaughtErrorSchema,
+  type ChangeSetDeletion,
+  ChangeSetDeletionSchema,
+  type ChangeSetState,
+  ChangeSetStateSchema,
+  type DeployState,
+  DeployStateSchema,
+  type Inspection,
+  InspectionSchema,
+  MAX_FINDINGS_IN_STATE,
+  ResultKeys,
+  type StackCheck,
+  StackCheckSchema,
+  type StackOperation,
+  StackOperationSchema,
+  type TaskInput,
+  TaskInputSchemas,
+  type TaskName,
+  type TaskResult,
+  TaskResultSchemas,
+} from './state.js';
+export {
+  type ContinuationToken,
+  ContinuationTokenSchema,
+  decodeContinuationToken,
+  encodeContinuationToken,
+  MAX_CONTINUATION_TOKEN,
+} from './token.js';

@@ -1,0 +1,113 @@
+import { PolicySchema } from '@cfn-safe-deploy/changeset-policy';
+import { z } from 'zod';
+import { parseWith } from './errors.js';
+import { CLOUDFORMATION_NAME, CLOUDFORMATION_NAME_MAX } from './names.js';
+
+export const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const;
+export const ON_UNSAFE_CHANGE = ['fail', 'blue-green'] as const;
+
+const nameText = 'a letter, then letters, digits or hyphens';
+
+const TemplatePathSchema = z
+  .string()
+  .min(1, 'must name a file in the source artifact')
+  .max(1024, 'must be at most 1024 characters')
+  .refine(
+    (p) => !p.startsWith('/') && !/^[a-zA-Z]:/.test(p),
+    'must be relative to the root of the source artifact',
+  )
+  .refine((p) => !p.includes('\\'), 'must use forward slashes')
+  .refine((p) => !p.split('/').includes('..'), 'must not leave the source artifact (no ".." segments)');
+
+const TagKeySchema = z
+  .string()
+  .min(1)
+  .max(128, 'tag keys are at most 128 characters')
+  .refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys starting with "aws:" are reserved by AWS');
+
+/** The fields shared by the input file and the execution input. */
+const inputShape = {
+  environmentName: z
+    .string()
+    .regex(CLOUDFORMATION_NAME, `must be ${nameText}`)
+    .max(64, 'must be at most 64 characters'),
+  stackName: z
+    .string()
+    .regex(
+      /^[a-zA-Z0-9][-a-zA-Z0-9]*$/,
+      'must be letters, digits or hyphens, starting with a letter or digit',
+    )
+    .max(CLOUDFORMATION_NAME_MAX, `must be at most ${CLOUDFORMATION_NAME_MAX} characters`),
+  templatePath: TemplatePathSchema,
+  parameters: z
+    .record(z.string().min(1).max(255), z.string(), 'must be an object of string values')
+    .optional(),
+  capabilities: z.array(z.enum(CAPABILITIES)).optional(),
+  tags: z
+    .record(TagKeySchema, z.string().max(256, 'tag values are at most 256 characters'))
+    .refine((t) => Object.keys(t).length <= 50, 'at most 50 tags')
+    .optional(),
+  onUnsafeChange: z.enum(ON_UNSAFE_CHANGE).default('fail'),
+  policy: PolicySchema.optional(),
+};
+
+const BucketSchema = z
+  .string()
+  .min(3, 'must be an S3 bucket name (3 to 63 characters)')
+  .max(63, 'must be an S3 bucket name (3 to 63 characters)');
+const KeySchema = z.string().min(1, 'must be an S3 object key').max(1024);
+
+function checkCombinedName(
+  value: { environmentName: string; stackName: string },
+  ctx: z.RefinementCtx,
+): void {
+  const combined = `${value.environmentName}-${value.stackName}`;
+  if (combined.length > CLOUDFORMATION_NAME_MAX) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['stackName'],
+      message: `"${combined}" (environmentName-stackName) is longer than ${CLOUDFORMATION_NAME_MAX} characters`,
+    });
+  }
+}
+
+/**
+ * `state_machine_input.json` as a person writes it: the revision fields are optional because the
+ * Trigger Lambda fills them in from the pipeline job's input artifact.
+ */
+export const InputFileSchema = z
+  .strictObject({
+    ...inputShape,
+    revisionS3Bucket: BucketSchema.optional(),
+    revisionS3Key: KeySchema.optional(),
+  })
+  .superRefine(checkCombinedName);
+export type InputFile = z.infer<typeof InputFileSchema>;
+
+/** The Deploy state machine's execution input: the input file plus the source artifact's location. */
+export const ExecutionInputSchema = z
+  .strictObject({ ...inputShape, revisionS3Bucket: BucketSchema, revisionS3Key: KeySchema })
+  .superRefine(checkCombinedName);
+export type ExecutionInput = z.infer<typeof ExecutionInputSchema>;
+/** What a caller may pass before defaults apply (e.g. `onUnsafeChange` omitted). */
+export type ExecutionInputDraft = z.input<typeof ExecutionInputSchema>;
+
+export function parseInputFile(value: unknown, source = 'state machine input file'): InputFile {
+  return parseWith(InputFileSchema, value, source);
+}
+
+export function parseExecutionInput(value: unknown): ExecutionInput {
+  return parseWith(ExecutionInputSchema, value, 'execution input');
+}
+
+/** The Lambda invoke action's UserParameters (a JSON string in the pipeline definition). */
+export const UserParametersSchema = z.strictObject({
+  s3Bucket: BucketSchema.optional(),
+  stateMachineFile: z
+    .string()
+    .min(1)
+    .max(1024)
+    .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments')
+    .default('state_machine_input.json'),
+});
+export type UserParameters = z.infer<typeof UserParametersSchema>;

@@ -1,0 +1,37 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suites } from './suites.js';
+import type { BenchResult } from './types.js';
+
+const workspaceRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const only = process.argv.slice(2);
+
+const results: BenchResult[] = [];
+for (const suite of suites) {
+  if (only.length > 0 && !only.includes(suite.name)) continue;
+  process.stderr.write(`bench: running ${suite.name}…\n`);
+  results.push(...(await suite.run()));
+}
+
+const out = join(workspaceRoot, 'bench', 'results.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(
+  out,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`,
+);
+
+const rows = results.map((r) => [
+  r.suite,
+  r.name,
+  `${Number.isInteger(r.value) ? r.value : r.value.toFixed(2)} ${r.unit}`,
+  r.goal ?? '',
+  r.meetsGoal === undefined ? '' : r.meetsGoal ? 'yes' : 'NO',
+]);
+const header = ['suite', 'measure', 'value', 'goal', 'met'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+console.log(line(header));
+console.log(line(widths.map((w) => '-'.repeat(w))));
+for (const row of rows) console.log(line(row));
+console.log(`\nwritten to ${out}`);

@@ -1,0 +1,5 @@
+import { policyScale } from './policy-scale.js';
+import type { BenchSuite } from './types.js';
+
+/** Every benchmark suite, in the order `pnpm bench` runs them. */
+export const suites: readonly BenchSuite[] = [policyScale];
