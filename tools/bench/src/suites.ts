@@ -1,5 +1,6 @@
+import { lambdaBundles } from './lambda-bundles.js';
 import { policyScale } from './policy-scale.js';
 import type { BenchSuite } from './types.js';
 
 /** Every benchmark suite, in the order `pnpm bench` runs them. */
-export const suites: readonly BenchSuite[] = [policyScale];
+export const suites: readonly BenchSuite[] = [policyScale, lambdaBundles];

@@ -1,0 +1,44 @@
+export { type CreateAppOptions, createApp, STACK_NAME } from './app.js';
+export {
+  type AslDefinition,
+  type AslState,
+  DefinitionError,
+  type DeployDefinition,
+  functionArn,
+  functionNameOf,
+  type SynthesizeOptions,
+  synthesizeDeployDefinition,
+} from './asl.js';
+export {
+  buildDeployDefinition,
+  DEPLOYMENT_FAILED_ERROR,
+  DEPLOYMENT_REFUSED_ERROR,
+  NOT_RETRIED_ERRORS,
+  RETRYABLE_ERRORS,
+  SAFE_VERDICT,
+  TASK_RETRY,
+  TASK_STATES,
+  type TaskStateName,
+} from './definition.js';
+export {
+  bundledFunctionCode,
+  FUNCTION_FOR_TASK,
+  FUNCTION_NAMES,
+  FUNCTION_SPECS,
+  FunctionBundleError,
+  type FunctionName,
+  type FunctionSpec,
+  functionDistFolder,
+  functionPackageName,
+  placeholderFunctionCode,
+} from './functions.js';
+export {
+  DEFAULT_ARTIFACT_BUCKET_NAMES,
+  DEFAULT_ENVIRONMENT_NAMES,
+  DEFAULT_PARAMETER_NAME,
+  defaultExecutionRoleStatements,
+  STATE_MACHINE_TIMEOUT,
+  StateMachineStack,
+  type StateMachineStackProps,
+  TEMPLATE_EXPIRY,
+} from './stack.js';

@@ -1,0 +1,262 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  createApp,
+  DEFAULT_PARAMETER_NAME,
+  FUNCTION_NAMES,
+  FUNCTION_SPECS,
+  NOT_RETRIED_ERRORS,
+  placeholderFunctionCode,
+  RETRYABLE_ERRORS,
+  STACK_NAME,
+  StateMachineStack,
+  TASK_STATES,
+} from '../src/index.js';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+describe('StateMachineStack template', () => {
+  let template: Template;
+  let artifact: CloudFormationStackArtifact;
+
+  beforeAll(() => {
+    // GIVEN the app with cdk-nag's AwsSolutions checks (a finding without acknowledgement fails synthesis)
+    const { app } = createApp({
+      appProps: { builtinCloudFormationValidation: false },
+      stackProps: { functionCode: placeholderFunctionCode },
+    });
+    // WHEN it is synthesized
+    artifact = app.synth().getStackByName(STACK_NAME);
+    template = Template.fromJSON(artifact.template as Record<string, unknown>);
+  });
+
+  it('THEN cdk-nag reports no unacknowledged finding and every acknowledgement has a reason', () => {
+    // Assess: synthesis succeeded (beforeAll), and the acknowledgements are all written down
+    const acknowledgements = Object.values(artifact.metadata)
+      .flat()
+      .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules' || entry.type === 'aws:cdk:acknowledge');
+    for (const entry of acknowledgements) expect(JSON.stringify(entry.data)).not.toContain('"reason":""');
+    expect(artifact.template).toBeDefined();
+  });
+
+  it('THEN there is one function per task package, nodejs22.x on arm64, with its environment', () => {
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTION_NAMES.length);
+    for (const name of FUNCTION_NAMES) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        Timeout: FUNCTION_SPECS[name].timeoutSeconds,
+        Environment: {
+          Variables: {
+            POWERTOOLS_SERVICE_NAME: `cfn-safe-deploy-${name}`,
+            CFN_EXECUTION_ROLE_ARN: {
+              'Fn::GetAtt': [Match.stringLikeRegexp('^CloudFormationExecutionRole'), 'Arn'],
+            },
+            TEMPLATE_BUCKET: { Ref: Match.stringLikeRegexp('^TemplateBucket') },
+          },
+        },
+      });
+    }
+  });
+
+  it('THEN the state machine is Standard, logs ALL events to CloudWatch Logs, traces, and has no unbounded execution', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: false,
+        Destinations: [
+          {
+            CloudWatchLogsLogGroup: {
+              LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeployStateMachineLogs'), 'Arn'] },
+            },
+          },
+        ],
+      },
+    });
+    const definition = definitionOf(template);
+    expect(definition.TimeoutSeconds).toBe(4 * 60 * 60);
+  });
+
+  it('THEN every Task retries transient errors with full jitter and catches everything into the failure path', () => {
+    const definition = definitionOf(template);
+    const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+    expect(tasks.map(([name]) => name).sort()).toEqual(Object.keys(TASK_STATES).sort());
+    for (const [name, state] of tasks) {
+      expect(state.Retry, name).toEqual([
+        {
+          ErrorEquals: [...RETRYABLE_ERRORS],
+          IntervalSeconds: 2,
+          MaxAttempts: 4,
+          BackoffRate: 2,
+          MaxDelaySeconds: 30,
+          JitterStrategy: 'FULL',
+        },
+      ]);
+      expect(state.Catch, name).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: `${name} Errored` },
+      ]);
+      expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+      for (const error of NOT_RETRIED_ERRORS) expect(JSON.stringify(state.Retry)).not.toContain(error);
+    }
+  });
+
+  it('THEN the ARN is in an SSM parameter and a stack output', () => {
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: DEFAULT_PARAMETER_NAME,
+      Type: 'String',
+      Value: { Ref: Match.stringLikeRegexp('^DeployStateMachine') },
+    });
+    template.hasOutput('StateMachineArn', { Value: { Ref: Match.stringLikeRegexp('^DeployStateMachine') } });
+  });
+
+  it('THEN the template bucket is encrypted, private, SSL only and expires its objects', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 7, Status: 'Enabled' })]),
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('THEN no IAM statement allows a "*" action, and each function role has only its CloudFormation actions', () => {
+    const resources = template.toJSON().Resources as Resources;
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap(
+        (r) => (r.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+      );
+    for (const statement of statements) {
+      for (const action of [statement.Action].flat())
+        expect(action === '*' || action.endsWith(':*')).toBe(false);
+    }
+    for (const name of FUNCTION_NAMES) {
+      const spec = FUNCTION_SPECS[name];
+      const policy = policyOfRole(resources, `${pascal(name)}Role`);
+      const cfn = policy.filter((s) => s.Sid === 'CloudFormation');
+      expect(cfn.map((s) => s.Action)).toEqual([
+        spec.cloudFormationActions.length === 1
+          ? spec.cloudFormationActions[0]
+          : [...spec.cloudFormationActions],
+      ]);
+      expect(JSON.stringify(cfn[0]?.Resource)).toContain(':stack/prod-*/*');
+      expect(policy.some((s) => s.Sid === 'PassExecutionRole')).toBe(spec.passesExecutionRole);
+      expect(policy.some((s) => s.Sid === 'ReadArtifacts')).toBe(spec.readsArtifacts);
+      expect(policy.some((s) => s.Sid === 'StageTemplates')).toBe(spec.stagesTemplates);
+    }
+  });
+
+  it('THEN iam:PassRole names only the CloudFormation execution role, for CloudFormation', () => {
+    const resources = template.toJSON().Resources as Resources;
+    const passRole = Object.entries(resources)
+      .filter(([id, r]) => r.Type === 'AWS::IAM::Policy' && !id.startsWith('CloudFormationExecutionRole'))
+      .flatMap(([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((s) => [s.Action].flat().includes('iam:PassRole'));
+    expect(passRole.length).toBe(Object.values(FUNCTION_SPECS).filter((s) => s.passesExecutionRole).length);
+    for (const statement of passRole) {
+      expect(statement.Resource).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^CloudFormationExecutionRole/), 'Arn'],
+      });
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+      });
+    }
+  });
+
+  it('THEN the execution role is assumed by CloudFormation only', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })],
+      },
+    });
+  });
+});
+
+describe('StateMachineStack props', () => {
+  it('GIVEN an invalid environment name WHEN the stack is built THEN it says which value is wrong', () => {
+    const { app } = createApp({ nag: false, stackProps: { functionCode: placeholderFunctionCode } });
+    expect(
+      () =>
+        new StateMachineStack(app, 'Other', {
+          environmentNames: ['prod/*'],
+          functionCode: placeholderFunctionCode,
+        }),
+    ).toThrow(/environmentNames .* got \["prod\/\*"\]/);
+  });
+
+  it('GIVEN artifactBucketNames "*" WHEN the stack is built THEN it is refused', () => {
+    const { app } = createApp({ nag: false, stackProps: { functionCode: placeholderFunctionCode } });
+    expect(
+      () =>
+        new StateMachineStack(app, 'Other', {
+          artifactBucketNames: ['*'],
+          functionCode: placeholderFunctionCode,
+        }),
+    ).toThrow(/artifactBucketNames/);
+  });
+});
+
+interface Statement {
+  Sid?: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+function pascal(name: string): string {
+  return name
+    .split('-')
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
+}
+
+function policyOfRole(resources: Resources, rolePrefix: string): Statement[] {
+  const entry = Object.entries(resources).find(
+    ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith(`${rolePrefix}DefaultPolicy`),
+  );
+  if (!entry) throw new Error(`no default policy for ${rolePrefix}`);
+  return (entry[1].Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+}
+
+interface State {
+  Type: string;
+  Retry?: unknown;
+  Catch?: unknown;
+  TimeoutSeconds?: number;
+}
+
+function definitionOf(template: Template): { TimeoutSeconds?: number; States: Record<string, State> } {
+  const machines = template.findResources('AWS::StepFunctions::StateMachine');
+  const machine = Object.values(machines)[0] as {
+    Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } };
+  };
+  const text = machine.Properties.DefinitionString['Fn::Join'][1]
+    .map((part) => (typeof part === 'string' ? part : '"fn"'))
+    .join('');
+  return JSON.parse(text.replace(/""fn""/g, '"fn"')) as {
+    TimeoutSeconds?: number;
+    States: Record<string, State>;
+  };
+}

@@ -1,0 +1,46 @@
+export {
+  type ArchiveLimits,
+  type ArtifactLocation,
+  DEFAULT_MAX_ARCHIVE_BYTES,
+  type LoadedTemplate,
+  loadTemplate,
+  MAX_TEMPLATE_BYTES,
+} from './artifact.js';
+export {
+  type ChangeSetClassification,
+  type ChangeSetNext,
+  classifyChangeSet,
+  isChangeSetNotFoundError,
+  isNoChangesReason,
+} from './change-set-status.js';
+export { cloudFormationClient, createCloudFormationClient, createS3Client, s3Client } from './clients.js';
+export { type DeployConfig, readConfig } from './config.js';
+export {
+  ArtifactError,
+  type AwsErrorClass,
+  CloudFormationError,
+  classifyAwsError,
+  InvalidInputError,
+  isNoUpdatesError,
+  isStackMissingError,
+  RetryableError,
+  SafetyRefusedError,
+  toTaskError,
+} from './errors.js';
+export { logger } from './logger.js';
+export { firstPoll, nextPoll, POLL_SCHEDULES, type PollSchedule } from './poll.js';
+export { firstFailureReason } from './stack-events.js';
+export {
+  clientRequestToken,
+  type StackRequestFields,
+  stackRequestFields,
+} from './stack-request.js';
+export {
+  classifyExistingStack,
+  type ExistingStackDecision,
+  type OperationKind,
+  type OperationProgress,
+  operationProgress,
+} from './stack-status.js';
+export { defineTask, type TaskContext, type TaskHandler } from './task.js';
+export { MAX_TEMPLATE_BODY_BYTES, type TemplateSource, templateSource } from './template-source.js';

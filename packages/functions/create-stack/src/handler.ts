@@ -1,0 +1,9 @@
+import { cloudFormationClient, defineTask, readConfig, s3Client } from '@cfn-safe-deploy/deploy-shared';
+import { createStack } from './create-stack.js';
+
+const cfn = cloudFormationClient();
+const s3 = s3Client();
+
+export const handler = defineTask('createStack', (input) =>
+  createStack(input, { cfn, s3, config: readConfig() }),
+);

@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { StackCheck, StackOperation } from '@cfn-safe-deploy/state-payloads';
+import { awsTestEnv, cloudFormationFor, s3For } from '@cfn-safe-deploy/testing';
+import { strToU8, zipSync } from 'fflate';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
+
+/**
+ * The stack path of the Deploy state machine, run through the BUILT bundles (dist/index.mjs, as
+ * Lambda runs them) against moto: the SDK inside each bundle finds moto through AWS_ENDPOINT_URL_*.
+ */
+
+type Handler<R> = (event: unknown) => Promise<R>;
+
+const endpoint = inject('motoEndpoint');
+const cfn = cloudFormationFor(endpoint);
+const s3 = s3For(endpoint);
+const run = randomBytes(4).toString('hex');
+const artifactBucket = `artifacts-${run}`;
+const stagingBucket = `staging-${run}`;
+
+function bundle(name: string): string {
+  return fileURLToPath(new URL(`../../../${name}/dist/index.mjs`, import.meta.url));
+}
+
+async function handlerOf<R>(name: string): Promise<Handler<R>> {
+  const module = (await import(bundle(name))) as { handler: Handler<R> };
+  return module.handler;
+}
+
+const QUEUE_TEMPLATE =
+  'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\nOutputs:\n  QueueUrl:\n    Value: !Ref Queue\n';
+
+async function putSource(key: string, files: Record<string, string>): Promise<void> {
+  const archive = zipSync(
+    Object.fromEntries(Object.entries(files).map(([name, text]) => [name, strToU8(text)])),
+  );
+  await s3.send(new PutObjectCommand({ Bucket: artifactBucket, Key: key, Body: archive }));
+}
+
+function deployState(stackName: string, key: string, templatePath: string) {
+  return {
+    input: {
+      environmentName: 'it',
+      stackName,
+      templatePath,
+      revisionS3Bucket: artifactBucket,
+      revisionS3Key: key,
+      tags: { suite: 'integration' },
+    },
+    deploymentId: `job-${stackName}`,
+  };
+}
+
+let checkStackExistence: Handler<StackCheck>;
+let createStack: Handler<StackOperation>;
+let deleteStack: Handler<StackOperation>;
+let getStackStatus: Handler<StackOperation>;
+
+beforeAll(async () => {
+  for (const [name, value] of Object.entries({ ...awsTestEnv(endpoint), TEMPLATE_BUCKET: stagingBucket })) {
+    vi.stubEnv(name, value);
+  }
+  vi.stubEnv('CFN_EXECUTION_ROLE_ARN', '');
+  await s3.send(new CreateBucketCommand({ Bucket: artifactBucket }));
+  await s3.send(new CreateBucketCommand({ Bucket: stagingBucket }));
+  checkStackExistence = await handlerOf('check-stack-existence');
+  createStack = await handlerOf('create-stack');
+  deleteStack = await handlerOf('delete-stack');
+  getStackStatus = await handlerOf('get-stack-status');
+});
+
+describe('stack path against moto (built bundles)', () => {
+  it('creates a missing stack, sees it complete, then finds it updatable', async () => {
+    // Prepare
+    const name = `queue-${run}`;
+    await putSource('queue.zip', { 'infra/queue.yaml': QUEUE_TEMPLATE, 'README.md': 'x' });
+    const state = deployState(name, 'queue.zip', 'infra/queue.yaml');
+
+    // Act
+    const missing = await checkStackExistence(state);
+    const created = await createStack({ ...state, stack: missing });
+    const polled = await getStackStatus({ ...state, stack: missing, operation: created });
+    const again = await checkStackExistence(state);
+
+    // Assess
+    expect(missing).toMatchObject({
+      stackName: `it-${name}`,
+      exists: false,
+      next: 'create',
+      changeSetType: 'CREATE',
+    });
+    expect(created).toMatchObject({ kind: 'create', stackName: `it-${name}`, outcome: 'in-progress' });
+    expect(polled).toMatchObject({
+      stackId: created.stackId,
+      status: 'CREATE_COMPLETE',
+      outcome: 'succeeded',
+    });
+    expect(again).toMatchObject({
+      exists: true,
+      stackId: created.stackId,
+      status: 'CREATE_COMPLETE',
+      next: 'update',
+      changeSetType: 'UPDATE',
+    });
+    const described = await cfn.send(new DescribeStacksCommand({ StackName: created.stackId }));
+    expect(described.Stacks?.[0]?.Tags).toEqual([{ Key: 'suite', Value: 'integration' }]);
+  });
+
+  // A Lambda retry that finds its own stack is unit-tested (create-stack.test.ts): moto does not
+  // record client request tokens on stack events, so here only the refusal can be shown.
+  it('refuses to create over a stack that another deployment created', async () => {
+    // Prepare
+    const name = `retry-${run}`;
+    await putSource('retry.zip', { 'queue.yaml': QUEUE_TEMPLATE });
+    const state = deployState(name, 'retry.zip', 'queue.yaml');
+    const missing = await checkStackExistence(state);
+
+    await createStack({ ...state, stack: missing });
+
+    // Act
+    const second = createStack({ ...state, deploymentId: 'job-other', stack: missing });
+
+    // Assess
+    await expect(second).rejects.toThrow(/already exists .*not created by deployment job-other/);
+  });
+
+  it('stages a template over 51,200 bytes in TEMPLATE_BUCKET and creates from its URL', async () => {
+    // Prepare
+    const name = `large-${run}`;
+    const large = `${QUEUE_TEMPLATE}Metadata:\n  Padding: ${'x'.repeat(60_000)}\n`;
+    await putSource('large.zip', { 'large.yaml': large });
+    const state = deployState(name, 'large.zip', 'large.yaml');
+    const missing = await checkStackExistence(state);
+
+    // Act
+    const created = await createStack({ ...state, stack: missing });
+    const polled = await getStackStatus({ ...state, stack: missing, operation: created });
+
+    // Assess
+    expect(polled.outcome).toBe('succeeded');
+  });
+
+  it('refuses to delete a working stack even when asked to recreate it', async () => {
+    // Prepare
+    const name = `keep-${run}`;
+    await putSource('keep.zip', { 'queue.yaml': QUEUE_TEMPLATE });
+    const state = deployState(name, 'keep.zip', 'queue.yaml');
+    const missing = await checkStackExistence(state);
+    const created = await createStack({ ...state, stack: missing });
+    const forged: StackCheck = {
+      ...missing,
+      exists: true,
+      stackId: created.stackId,
+      status: 'ROLLBACK_COMPLETE',
+      next: 'recreate',
+    };
+
+    // Act
+    const deleting = deleteStack({ ...state, stack: forged });
+
+    // Assess
+    await expect(deleting).rejects.toMatchObject({ name: 'SafetyRefusedError' });
+    const described = await cfn.send(new DescribeStacksCommand({ StackName: created.stackId }));
+    expect(described.Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
+  });
+
+  it('fails the create with an ArtifactError naming the missing template', async () => {
+    // Prepare
+    await putSource('wrong.zip', { 'other.yaml': QUEUE_TEMPLATE });
+    const state = deployState(`wrong-${run}`, 'wrong.zip', 'queue.yaml');
+    const missing = await checkStackExistence(state);
+
+    // Act
+    const creating = createStack({ ...state, stack: missing });
+
+    // Assess
+    await expect(creating).rejects.toMatchObject({ name: 'ArtifactError' });
+    await expect(creating).rejects.toThrow(/"other\.yaml"/);
+  });
+});
