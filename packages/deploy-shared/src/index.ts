@@ -43,4 +43,9 @@ export {
   operationProgress,
 } from './stack-status.js';
 export { defineTask, type TaskContext, type TaskHandler } from './task.js';
-export { MAX_TEMPLATE_BODY_BYTES, type TemplateSource, templateSource } from './template-source.js';
+export {
+  deploymentTemplateSource,
+  MAX_TEMPLATE_BODY_BYTES,
+  type TemplateSource,
+  templateSource,
+} from './template-source.js';

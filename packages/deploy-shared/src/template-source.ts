@@ -1,5 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { LoadedTemplate } from './artifact.js';
+import type { ExecutionInput } from '@cfn-safe-deploy/state-payloads';
+import { type LoadedTemplate, loadTemplate } from './artifact.js';
+import type { DeployConfig } from './config.js';
 import { ArtifactError, toTaskError } from './errors.js';
 
 /** CloudFormation's limit for an inline TemplateBody; larger templates go through S3 (TemplateURL). */
@@ -51,4 +53,26 @@ export async function templateSource(
     throw toTaskError(error, 'PutObject', `s3://${staging.bucket}/${staging.key}`);
   }
   return { TemplateURL: await objectUrl(s3, staging.bucket, staging.key) };
+}
+
+/**
+ * The deployment's template as CreateStack / CreateChangeSet take it: read from the source
+ * artifact at the input's templatePath, then inline or staged at
+ * `templates/<stackName>/<deploymentId>.template` in the staging bucket.
+ */
+export async function deploymentTemplateSource(
+  s3: S3Client,
+  input: ExecutionInput,
+  target: { readonly stackName: string; readonly deploymentId: string },
+  config: Pick<DeployConfig, 'maxArchiveBytes' | 'templateBucket'>,
+): Promise<TemplateSource> {
+  const template = await loadTemplate(
+    s3,
+    { bucket: input.revisionS3Bucket, key: input.revisionS3Key, templatePath: input.templatePath },
+    { maxArchiveBytes: config.maxArchiveBytes },
+  );
+  return templateSource(s3, template, {
+    ...(config.templateBucket === undefined ? {} : { bucket: config.templateBucket }),
+    key: `templates/${target.stackName}/${target.deploymentId}.template`,
+  });
 }

@@ -9,12 +9,11 @@ import {
   CloudFormationError,
   clientRequestToken,
   type DeployConfig,
+  deploymentTemplateSource,
   firstPoll,
   isNoUpdatesError,
-  loadTemplate,
   POLL_SCHEDULES,
   stackRequestFields,
-  templateSource,
   toTaskError,
 } from '@cfn-safe-deploy/deploy-shared';
 import { type ChangeSetState, changeSetNameFor, type TaskInput } from '@cfn-safe-deploy/state-payloads';
@@ -28,9 +27,6 @@ export interface CreateChangeSetDeps {
 }
 
 /** Where a template too large for TemplateBody is staged for this deployment. */
-export function stagingKey(stackName: string, deploymentId: string): string {
-  return `templates/${stackName}/${deploymentId}.template`;
-}
 
 /** The status recorded when CreateChangeSet itself answered that nothing changed: no change set exists. */
 export const NOT_CREATED = 'NOT_CREATED';
@@ -58,19 +54,12 @@ export async function createChangeSet(
   const { stackName, changeSetType } = stack;
   const changeSetName = changeSetNameFor(stackName, deploymentId);
 
-  const template = await loadTemplate(
+  const source = await deploymentTemplateSource(
     deps.s3,
-    {
-      bucket: input.input.revisionS3Bucket,
-      key: input.input.revisionS3Key,
-      templatePath: input.input.templatePath,
-    },
-    { maxArchiveBytes: deps.config.maxArchiveBytes },
+    input.input,
+    { stackName, deploymentId },
+    deps.config,
   );
-  const source = await templateSource(deps.s3, template, {
-    ...(deps.config.templateBucket === undefined ? {} : { bucket: deps.config.templateBucket }),
-    key: stagingKey(stackName, deploymentId),
-  });
 
   const request: CreateChangeSetCommandInput = {
     StackName: stackName,

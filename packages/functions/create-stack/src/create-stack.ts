@@ -12,13 +12,12 @@ import {
   CloudFormationError,
   clientRequestToken,
   type DeployConfig,
+  deploymentTemplateSource,
   firstPoll,
   isStackMissingError,
-  loadTemplate,
   POLL_SCHEDULES,
   SafetyRefusedError,
   stackRequestFields,
-  templateSource,
   toTaskError,
 } from '@cfn-safe-deploy/deploy-shared';
 import type { StackOperation, TaskInput } from '@cfn-safe-deploy/state-payloads';
@@ -87,19 +86,12 @@ export async function createStack(
     );
   }
   const now = deps.now ?? (() => new Date());
-  const template = await loadTemplate(
+  const source = await deploymentTemplateSource(
     deps.s3,
-    {
-      bucket: input.input.revisionS3Bucket,
-      key: input.input.revisionS3Key,
-      templatePath: input.input.templatePath,
-    },
-    { maxArchiveBytes: deps.config.maxArchiveBytes },
+    input.input,
+    { stackName, deploymentId: input.deploymentId },
+    deps.config,
   );
-  const source = await templateSource(deps.s3, template, {
-    bucket: deps.config.templateBucket,
-    key: `templates/${stackName}/${input.deploymentId}.template`,
-  });
 
   const startedAt = now();
   const token = clientRequestToken(input.deploymentId, `create-${stackName}`);
