@@ -1,0 +1,60 @@
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { acknowledgeNagFindings } from './nag.js';
+import { sourceFromContext } from './source.js';
+import { PipelineStack, type PipelineStackProps } from './stack.js';
+
+/** Feature flags this app relies on (a new app would get them from `cdk init`). */
+export const FEATURE_FLAGS = {
+  // Server access logs are delivered through a bucket policy, not the LogDeliveryWrite ACL.
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+} as const;
+
+/** The stack's name: `cdk deploy CfnSafeDeployPipeline`. */
+export const STACK_NAME = 'CfnSafeDeployPipeline';
+
+export interface CreateAppOptions {
+  readonly appProps?: AppProps;
+  /** Overrides what the context selects. */
+  readonly stackProps?: PipelineStackProps;
+  /**
+   * Run the cdk-nag AwsSolutions checks at synthesis (an unacknowledged finding stops it).
+   * @default true
+   */
+  readonly nag?: boolean;
+}
+
+function contextText(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/**
+ * The pipeline app. Context (`cdk -c key=value`): the source (see `sourceFromContext`: `source`,
+ * `repositoryName`, `createRepository`, `branch`, `sourceBucketName`, `sourceObjectKey`,
+ * `connectionArn`, `repository`), `stateMachineArnParameterName`, `artifactBucketName`, `pipelineName`.
+ */
+export function createApp(options: CreateAppOptions = {}): { app: App; stack: PipelineStack } {
+  const app = new App({
+    analyticsReporting: false,
+    ...options.appProps,
+    context: { ...FEATURE_FLAGS, ...options.appProps?.context },
+  });
+  const read = (key: string): unknown => app.node.tryGetContext(key);
+  const parameterName = contextText(app, 'stateMachineArnParameterName');
+  const artifactBucketName = contextText(app, 'artifactBucketName');
+  const pipelineName = contextText(app, 'pipelineName');
+  const stack = new PipelineStack(app, STACK_NAME, {
+    description: 'cfn-safe-deploy: the sample pipeline whose Deploy action runs the Deploy state machine.',
+    source: sourceFromContext(read),
+    ...(parameterName ? { stateMachineArnParameterName: parameterName } : {}),
+    ...(artifactBucketName ? { artifactBucketName } : {}),
+    ...(pipelineName ? { pipelineName } : {}),
+    ...options.stackProps,
+  });
+  if (options.nag ?? true) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    acknowledgeNagFindings(stack);
+  }
+  return { app, stack };
+}

@@ -1,0 +1,86 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { loadTemplate } from '@cfn-safe-deploy/deploy-shared';
+import { type InputFile, parseInputFile } from '@cfn-safe-deploy/state-payloads';
+import { describeAwsError } from './aws-errors.js';
+
+/** Step Functions accepts execution input of at most 256 KiB; a larger input file can never start. */
+export const MAX_INPUT_FILE_BYTES = 256 * 1024;
+
+/** The state machine input file could not be read or is not JSON. */
+export class InputFileError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InputFileError';
+  }
+}
+
+function tooBig(where: string, size: number): InputFileError {
+  return new InputFileError(
+    `The state machine input file ${where} is ${size} bytes; Step Functions accepts execution input of at most ${MAX_INPUT_FILE_BYTES} bytes`,
+  );
+}
+
+/** Reads `s3://bucket/key` (the blog's input bucket) with the function's own role. */
+export async function readInputBucketFile(s3: S3Client, bucket: string, key: string): Promise<string> {
+  const where = `s3://${bucket}/${key}`;
+  let text: string;
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (response.ContentLength !== undefined && response.ContentLength > MAX_INPUT_FILE_BYTES) {
+      throw tooBig(where, response.ContentLength);
+    }
+    if (response.Body === undefined) throw new InputFileError(`S3 returned no body for ${where}`);
+    text = await response.Body.transformToString('utf-8');
+  } catch (error) {
+    if (error instanceof InputFileError) throw error;
+    throw new InputFileError(
+      `Could not read the state machine input file ${where} (UserParameters s3Bucket/stateMachineFile): ${describeAwsError(error)}`,
+      { cause: error },
+    );
+  }
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_INPUT_FILE_BYTES) throw tooBig(where, bytes);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Reads `path` from the job's input artifact (a zip in the pipeline's artifact store) with an S3
+ * client signed with the job's artifact credentials. The archive handling (size limits, zip-slip,
+ * UTF-8) is deploy-shared's `loadTemplate`: the input file is read the same way as a template.
+ */
+export async function readArtifactFile(
+  artifactS3: S3Client,
+  artifact: { readonly bucket: string; readonly key: string },
+  path: string,
+): Promise<string> {
+  try {
+    const file = await loadTemplate(artifactS3, {
+      bucket: artifact.bucket,
+      key: artifact.key,
+      templatePath: path,
+    });
+    if (file.bytes > MAX_INPUT_FILE_BYTES) throw tooBig(`"${path}" in the input artifact`, file.bytes);
+    return file.body;
+  } catch (error) {
+    if (error instanceof InputFileError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputFileError(
+      `Could not read the state machine input file "${path}" from the input artifact (UserParameters has no s3Bucket, so the file is read from the artifact): ${reason}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Parses the file's text as JSON and validates it as a state machine input file. */
+export function parseInputFileText(text: string, where: string): InputFile {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputFileError(
+      `The state machine input file ${where} is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  return parseInputFile(value, `The state machine input file ${where}`);
+}

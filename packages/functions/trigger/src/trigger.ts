@@ -1,0 +1,339 @@
+import {
+  type CodePipelineClient,
+  PutJobFailureResultCommand,
+  PutJobSuccessResultCommand,
+} from '@aws-sdk/client-codepipeline';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { logger as sharedLogger } from '@cfn-safe-deploy/deploy-shared';
+import {
+  decodeContinuationToken,
+  encodeContinuationToken,
+  executionNameFor,
+  MAX_PIPELINE_MESSAGE,
+  PayloadValidationError,
+  parseExecutionInput,
+  parseWith,
+  type UserParameters,
+  UserParametersSchema,
+} from '@cfn-safe-deploy/state-payloads';
+import { answerForExecution, fit, type JobAnswer, MAX_SUMMARY } from './answer.js';
+import { describeAwsError, isAwsError, isTransient } from './aws-errors.js';
+import { executionArnFor, readTriggerConfig, type TriggerEnvironment } from './config.js';
+import {
+  type ArtifactCredentials,
+  artifactCredentialsOf,
+  jobIdOf,
+  type PipelineJob,
+  parseJob,
+} from './event.js';
+import { parseInputFileText, readArtifactFile, readInputBucketFile } from './input-file.js';
+
+export type TriggerLogger = typeof sharedLogger;
+
+export interface TriggerDeps {
+  readonly codePipeline: CodePipelineClient;
+  readonly sfn: SFNClient;
+  /** Reads the input bucket (UserParameters `s3Bucket`) with the function's own role. */
+  readonly s3: S3Client;
+  /** An S3 client signed with the job's artifact credentials, for reading the input artifact. */
+  readonly artifactS3: (credentials: ArtifactCredentials) => S3Client;
+  /** Only the variables the Trigger reads; never the whole environment. */
+  readonly env: TriggerEnvironment;
+  readonly logger: TriggerLogger;
+}
+
+/** A Step Functions call failed; the message names the call and the execution or state machine. */
+export class StepFunctionsError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StepFunctionsError';
+  }
+}
+
+/** Where the job stands while it is handled, so that a failure still names the execution. */
+interface Progress {
+  executionArn?: string;
+}
+
+function parseUserParameters(text: string | undefined): UserParameters {
+  const raw = text?.trim() ?? '';
+  if (raw.length === 0) return parseWith(UserParametersSchema, {}, 'UserParameters');
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new PayloadValidationError(
+      'UserParameters',
+      [
+        `it is not JSON (got ${JSON.stringify(raw.slice(0, 80))}); expected {"s3Bucket": "...", "stateMachineFile": "state_machine_input.json"}`,
+      ],
+      { cause: error },
+    );
+  }
+  return parseWith(UserParametersSchema, value, 'UserParameters');
+}
+
+function inputArtifactOf(job: PipelineJob, logger: TriggerLogger): { bucket: string; key: string } {
+  const [first, ...others] = job.inputArtifacts;
+  if (first === undefined) {
+    throw new PayloadValidationError('CodePipeline job event', [
+      'data.inputArtifacts: the Deploy action has no input artifact; give it the build output (the artifact holding the template) as input',
+    ]);
+  }
+  if (others.length > 0) {
+    logger.warn('The action has several input artifacts; deploying from the first', {
+      inputArtifact: first.name,
+      ignored: others.map((artifact) => artifact.name),
+    });
+  }
+  return first;
+}
+
+async function startExecution(
+  job: PipelineJob,
+  event: unknown,
+  deps: TriggerDeps,
+  progress: Progress,
+): Promise<JobAnswer> {
+  const { stateMachineArn } = readTriggerConfig(deps.env);
+  const parameters = parseUserParameters(job.userParameters);
+  const artifact = inputArtifactOf(job, deps.logger);
+
+  const file =
+    parameters.s3Bucket === undefined
+      ? parseInputFileText(
+          await readArtifactFile(
+            deps.artifactS3(artifactCredentialsOf(event)),
+            artifact,
+            parameters.stateMachineFile,
+          ),
+          `"${parameters.stateMachineFile}" in the input artifact`,
+        )
+      : parseInputFileText(
+          await readInputBucketFile(deps.s3, parameters.s3Bucket, parameters.stateMachineFile),
+          `s3://${parameters.s3Bucket}/${parameters.stateMachineFile}`,
+        );
+  if (file.revisionS3Bucket !== undefined || file.revisionS3Key !== undefined) {
+    deps.logger.warn('The input file names a revision; the job input artifact is deployed instead');
+  }
+  const input = parseExecutionInput({
+    ...file,
+    revisionS3Bucket: artifact.bucket,
+    revisionS3Key: artifact.key,
+  });
+
+  const name = executionNameFor(job.id);
+  const expectedArn = executionArnFor(stateMachineArn, name);
+  progress.executionArn = expectedArn;
+  deps.logger.appendKeys({ executionArn: expectedArn });
+
+  let startedArn: string | undefined;
+  try {
+    const started = await deps.sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+    );
+    startedArn = started.executionArn ?? expectedArn;
+  } catch (error) {
+    if (!isAwsError(error, 'ExecutionAlreadyExists')) {
+      throw new StepFunctionsError(
+        `StartExecution of ${stateMachineArn} (execution name ${name}) failed: ${describeAwsError(error)}${
+          isAwsError(error, 'StateMachineDoesNotExist')
+            ? '. Deploy the state machine app first, or check STATE_MACHINE_ARN'
+            : ''
+        }`,
+        { cause: error },
+      );
+    }
+  }
+
+  if (startedArn !== undefined) {
+    progress.executionArn = startedArn;
+    deps.logger.appendKeys({ executionArn: startedArn });
+    deps.logger.info('Started the Deploy state machine', {
+      stackName: `${input.environmentName}-${input.stackName}`,
+    });
+    return {
+      kind: 'continue',
+      executionArn: startedArn,
+      continuationToken: encodeContinuationToken(startedArn),
+      summary: fit(
+        `Started the Deploy state machine for stack ${input.environmentName}-${input.stackName} (execution ${startedArn}).`,
+        MAX_SUMMARY,
+      ),
+    };
+  }
+
+  // A repeated first invocation of this job (CodePipeline delivers at least once): the execution of
+  // this name exists already. Follow it; never start a second one.
+  deps.logger.warn('An execution for this job exists already; following it instead of starting another');
+  return describeAndAnswer(deps, expectedArn);
+}
+
+async function describeAndAnswer(deps: TriggerDeps, executionArn: string): Promise<JobAnswer> {
+  const continuationToken = encodeContinuationToken(executionArn);
+  let described: DescribeExecutionCommandOutput;
+  try {
+    described = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  } catch (error) {
+    if (isTransient(error)) {
+      // The execution runs on whatever happens here: ask again at the next continuation.
+      deps.logger.warn('DescribeExecution failed transiently; checking again at the next invocation', {
+        error: describeAwsError(error),
+      });
+      return {
+        kind: 'continue',
+        executionArn,
+        continuationToken,
+        summary: fit(`Could not check execution ${executionArn} this time; checking again.`, MAX_SUMMARY),
+      };
+    }
+    throw new StepFunctionsError(`DescribeExecution of ${executionArn} failed: ${describeAwsError(error)}`, {
+      cause: error,
+    });
+  }
+  const answer = answerForExecution(
+    {
+      executionArn,
+      status: described.status ?? 'UNKNOWN',
+      output: described.output,
+      error: described.error,
+      cause: described.cause,
+      stopDate: described.stopDate,
+    },
+    continuationToken,
+  );
+  deps.logger.info('Checked the Deploy state machine execution', {
+    status: described.status,
+    answer: answer.kind,
+  });
+  return answer;
+}
+
+async function continueExecution(
+  job: PipelineJob,
+  deps: TriggerDeps,
+  progress: Progress,
+): Promise<JobAnswer> {
+  const { executionArn } = decodeContinuationToken(job.continuationToken ?? '');
+  progress.executionArn = executionArn;
+  deps.logger.appendKeys({ executionArn });
+  return describeAndAnswer(deps, executionArn);
+}
+
+function failureMessage(error: unknown, continuing: boolean): string {
+  const what = continuing
+    ? 'The Trigger could not follow the deployment'
+    : 'The Trigger could not start the deployment';
+  const reason = error instanceof Error ? error.message : String(error);
+  return fit(`${what}: ${reason}`, MAX_PIPELINE_MESSAGE);
+}
+
+/** Decides the answer; never throws: every problem becomes a failure answer naming it. */
+async function decide(event: unknown, deps: TriggerDeps, progress: Progress): Promise<JobAnswer> {
+  let continuing = false;
+  try {
+    const job = parseJob(event);
+    continuing = job.continuationToken !== undefined;
+    return continuing
+      ? await continueExecution(job, deps, progress)
+      : await startExecution(job, event, deps, progress);
+  } catch (error) {
+    deps.logger.error('The deployment step failed; failing the job', { error: errorSummary(error) });
+    return {
+      kind: 'failed',
+      ...(progress.executionArn === undefined ? {} : { executionArn: progress.executionArn }),
+      message: failureMessage(error, continuing),
+    };
+  }
+}
+
+/** What is logged of an error: its name and message, never its cause chain (SDK responses, inputs). */
+function errorSummary(error: unknown): { name: string; message: string } {
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
+}
+
+async function send(jobId: string, answer: JobAnswer, deps: TriggerDeps): Promise<void> {
+  switch (answer.kind) {
+    case 'continue':
+      await deps.codePipeline.send(
+        new PutJobSuccessResultCommand({
+          jobId,
+          continuationToken: answer.continuationToken,
+          executionDetails: { summary: answer.summary, externalExecutionId: answer.executionArn },
+        }),
+      );
+      return;
+    case 'succeeded':
+      await deps.codePipeline.send(
+        new PutJobSuccessResultCommand({
+          jobId,
+          executionDetails: {
+            summary: answer.summary,
+            externalExecutionId: answer.executionArn,
+            percentComplete: 100,
+          },
+          outputVariables: { ...answer.outputVariables },
+        }),
+      );
+      return;
+    case 'failed':
+      await deps.codePipeline.send(
+        new PutJobFailureResultCommand({
+          jobId,
+          failureDetails: {
+            type: 'JobFailed',
+            message: answer.message,
+            ...(answer.executionArn === undefined ? {} : { externalExecutionId: answer.executionArn }),
+          },
+        }),
+      );
+      return;
+  }
+}
+
+/**
+ * Handles one invocation of the pipeline's Deploy action: the first starts the Deploy state
+ * machine (or finds the execution a repeated invocation started), later ones follow it through the
+ * continuation token. Every path answers the job. Throws only when the event names no job (there
+ * is nothing to answer) or when answering the job itself failed (logged first), so that Lambda's
+ * retry gets another chance to answer.
+ */
+export async function handleJob(event: unknown, deps: TriggerDeps): Promise<JobAnswer> {
+  const { logger } = deps;
+  let jobId: string;
+  try {
+    jobId = jobIdOf(event);
+  } catch (error) {
+    logger.error('Received an event that is not a CodePipeline job', { error: errorSummary(error) });
+    throw error;
+  }
+  logger.appendKeys({ jobId });
+  try {
+    const progress: Progress = {};
+    const answer = await decide(event, deps, progress);
+    try {
+      await send(jobId, answer, deps);
+    } catch (error) {
+      logger.error('Could not answer the CodePipeline job', {
+        answer: answer.kind,
+        error: errorSummary(error),
+      });
+      throw error;
+    }
+    logger.info('Answered the CodePipeline job', {
+      answer: answer.kind,
+      ...(answer.kind === 'failed' ? { failure: answer.message } : { summary: answer.summary }),
+    });
+    return answer;
+  } finally {
+    logger.removeKeys(['jobId', 'executionArn']);
+  }
+}
