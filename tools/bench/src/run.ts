@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suites } from './suites.js';
@@ -6,6 +6,16 @@ import type { BenchResult } from './types.js';
 
 const workspaceRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const only = process.argv.slice(2);
+
+function previousResults(file: string): BenchResult[] {
+  if (!existsSync(file)) return [];
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { results?: BenchResult[] };
+    return Array.isArray(parsed.results) ? parsed.results : [];
+  } catch {
+    return [];
+  }
+}
 
 const results: BenchResult[] = [];
 for (const suite of suites) {
@@ -16,9 +26,12 @@ for (const suite of suites) {
 
 const out = join(workspaceRoot, 'bench', 'results.json');
 mkdirSync(dirname(out), { recursive: true });
+// A run of some suites keeps the last figures of the others, so results.json always has every suite.
+const ran = new Set(results.map((r) => r.suite));
+const kept = previousResults(out).filter((r) => !ran.has(r.suite));
 writeFileSync(
   out,
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results: [...kept, ...results] }, null, 2)}\n`,
 );
 
 const rows = results.map((r) => [
