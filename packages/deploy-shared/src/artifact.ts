@@ -2,6 +2,19 @@ import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@a
 import { type UnzipFileInfo, unzipSync } from 'fflate';
 import { ArtifactError, classifyAwsError, toTaskError } from './errors.js';
 
+/** Where a file is: a zip (the pipeline's source artifact) in S3 and a path inside it. */
+export interface ArtifactFileLocation {
+  readonly bucket: string;
+  readonly key: string;
+  /** The file's path relative to the root of the archive (a leading `./` is allowed). */
+  readonly path: string;
+  /**
+   * What `path` is called in error messages, e.g. `templatePath` when it comes from the input.
+   * @default 'file'
+   */
+  readonly describedAs?: string;
+}
+
 /** Where the template is: a zip (the pipeline's source artifact) in S3 and a path inside it. */
 export interface ArtifactLocation {
   readonly bucket: string;
@@ -14,20 +27,49 @@ export interface ArchiveLimits {
   readonly maxArchiveBytes?: number;
 }
 
-export interface LoadedTemplate {
-  /** The template text, BOM removed. */
+export interface ArtifactFileLimits extends ArchiveLimits {
+  /**
+   * The largest file returned; a larger entry is refused without being decompressed.
+   * @default DEFAULT_MAX_FILE_BYTES (10 MiB)
+   */
+  readonly maxFileBytes?: number;
+  /**
+   * Why the file limit is what it is, for the error message (e.g. the consumer's own limit).
+   * @default - "the limit is <maxFileBytes> bytes"
+   */
+  readonly maxFileBytesReason?: string;
+}
+
+/** One file of the archive, as text. */
+export interface ArtifactFile {
+  /** The text, BOM removed. */
   readonly body: string;
-  /** Its size in UTF-8 bytes, as CloudFormation counts it. */
+  /** Its size in UTF-8 bytes. */
   readonly bytes: number;
 }
+
+/** A template read from the source artifact; `bytes` is its size as CloudFormation counts it. */
+export type LoadedTemplate = ArtifactFile;
 
 export const DEFAULT_MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
 /** CloudFormation's limit for a template read from S3 (1 MB). */
 export const MAX_TEMPLATE_BYTES = 1024 * 1024;
+/** The largest file `readArtifactFile` returns unless told otherwise. */
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 const LISTED_ENTRIES = 10;
 
-function where(location: ArtifactLocation): string {
+function where(location: ArtifactFileLocation): string {
   return `s3://${location.bucket}/${location.key}`;
+}
+
+/** `file "a/b.json"`, or however the caller calls the path. */
+function named(location: ArtifactFileLocation): string {
+  return `${location.describedAs ?? 'file'} "${location.path}"`;
+}
+
+/** Appended to the messages about the archive as a whole, so that they name the file wanted too. */
+function reading(location: ArtifactFileLocation): string {
+  return ` (reading the ${named(location)})`;
 }
 
 /** An archive entry name or template path that would land outside the extraction root. */
@@ -40,10 +82,14 @@ function normalize(path: string): string {
   return path.replace(/^(\.\/)+/, '');
 }
 
-async function readBody(body: unknown, location: ArtifactLocation, maxBytes: number): Promise<Uint8Array> {
+async function readBody(
+  body: unknown,
+  location: ArtifactFileLocation,
+  maxBytes: number,
+): Promise<Uint8Array> {
   const tooBig = (size: string) =>
     new ArtifactError(
-      `The source artifact ${where(location)} is larger than ${maxBytes} bytes (${size}); refusing to read it into memory`,
+      `The source artifact ${where(location)} is larger than ${maxBytes} bytes (${size}); refusing to read it into memory${reading(location)}`,
     );
   if (body !== null && typeof body === 'object' && Symbol.asyncIterator in body) {
     const chunks: Uint8Array[] = [];
@@ -65,25 +111,31 @@ async function readBody(body: unknown, location: ArtifactLocation, maxBytes: num
     if (bytes.byteLength > maxBytes) throw tooBig(`${bytes.byteLength} bytes`);
     return bytes;
   }
-  throw new ArtifactError(`S3 returned no readable body for the source artifact ${where(location)}`);
+  throw new ArtifactError(
+    `S3 returned no readable body for the source artifact ${where(location)}${reading(location)}`,
+  );
 }
 
-async function download(s3: S3Client, location: ArtifactLocation, maxBytes: number): Promise<Uint8Array> {
+async function download(s3: S3Client, location: ArtifactFileLocation, maxBytes: number): Promise<Uint8Array> {
   let response: GetObjectCommandOutput;
   try {
     response = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
   } catch (error) {
     const kind = classifyAwsError(error);
-    if (kind === 'throttling' || kind === 'transient') throw toTaskError(error, 'GetObject', where(location));
+    if (kind === 'throttling' || kind === 'transient')
+      throw toTaskError(error, 'GetObject', `${where(location)}${reading(location)}`);
     const name = error instanceof Error ? error.name : 'an error';
     const message = error instanceof Error ? error.message : String(error);
-    throw new ArtifactError(`Could not read the source artifact ${where(location)}: ${name}: ${message}`, {
-      cause: error,
-    });
+    throw new ArtifactError(
+      `Could not read the source artifact ${where(location)}: ${name}: ${message}${reading(location)}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (response.ContentLength !== undefined && response.ContentLength > maxBytes) {
     throw new ArtifactError(
-      `The source artifact ${where(location)} is ${response.ContentLength} bytes, more than the ${maxBytes} allowed; refusing to download it`,
+      `The source artifact ${where(location)} is ${response.ContentLength} bytes, more than the ${maxBytes} allowed; refusing to download it${reading(location)}`,
     );
   }
   return readBody(response.Body, location, maxBytes);
@@ -98,24 +150,27 @@ function listEntries(names: readonly string[]): string {
 }
 
 /**
- * Reads the template at `templatePath` from the zip at `bucket`/`key`: refuses oversized archives
+ * Reads the file at `path` from the zip at `bucket`/`key`, as UTF-8 text: refuses oversized archives
  * (before and while downloading), archives with entries that would escape the extraction root
- * (absolute or `..`: zip-slip), templates over CloudFormation's 1 MB and text that is not UTF-8.
+ * (absolute or `..`: zip-slip, the whole archive is refused), a `path` that is absolute or has `..`,
+ * files over `maxFileBytes` (without decompressing them) and text that is not UTF-8. Every error is
+ * an `ArtifactError` naming the bucket, the key and the path; throttling and 5xx are `RetryableError`.
  */
-export async function loadTemplate(
+export async function readArtifactFile(
   s3: S3Client,
-  location: ArtifactLocation,
-  limits: ArchiveLimits = {},
-): Promise<LoadedTemplate> {
-  const maxBytes = limits.maxArchiveBytes ?? DEFAULT_MAX_ARCHIVE_BYTES;
-  const context = `templatePath "${location.templatePath}" in ${where(location)}`;
-  if (escapesRoot(location.templatePath)) {
+  location: ArtifactFileLocation,
+  limits: ArtifactFileLimits = {},
+): Promise<ArtifactFile> {
+  const maxArchiveBytes = limits.maxArchiveBytes ?? DEFAULT_MAX_ARCHIVE_BYTES;
+  const maxFileBytes = limits.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const context = `${named(location)} in ${where(location)}`;
+  if (escapesRoot(location.path)) {
     throw new ArtifactError(
       `The ${context} is absolute or contains ".."; expected a path relative to the root of the archive`,
     );
   }
-  const wanted = normalize(location.templatePath);
-  const archive = await download(s3, location, maxBytes);
+  const wanted = normalize(location.path);
+  const archive = await download(s3, location, maxArchiveBytes);
 
   const entries: UnzipFileInfo[] = [];
   let extracted: Record<string, Uint8Array>;
@@ -123,12 +178,12 @@ export async function loadTemplate(
     extracted = unzipSync(archive, {
       filter: (file) => {
         entries.push({ ...file });
-        return normalize(file.name) === wanted && file.originalSize <= MAX_TEMPLATE_BYTES;
+        return normalize(file.name) === wanted && file.originalSize <= maxFileBytes;
       },
     });
   } catch (error) {
     throw new ArtifactError(
-      `The source artifact ${where(location)} is not a readable zip archive: ${error instanceof Error ? error.message : String(error)}`,
+      `The source artifact ${where(location)} is not a readable zip archive: ${error instanceof Error ? error.message : String(error)}${reading(location)}`,
       { cause: error },
     );
   }
@@ -136,7 +191,7 @@ export async function loadTemplate(
   const unsafe = entries.filter((entry) => escapesRoot(entry.name)).map((entry) => `"${entry.name}"`);
   if (unsafe.length > 0) {
     throw new ArtifactError(
-      `The source artifact ${where(location)} has entries that would be written outside the extraction directory (absolute paths or ".." segments): ${unsafe.slice(0, LISTED_ENTRIES).join(', ')}; refusing the whole archive`,
+      `The source artifact ${where(location)} has entries that would be written outside the extraction directory (absolute paths or ".." segments): ${unsafe.slice(0, LISTED_ENTRIES).join(', ')}; refusing the whole archive${reading(location)}`,
     );
   }
   const entry = entries.find((candidate) => normalize(candidate.name) === wanted);
@@ -144,10 +199,9 @@ export async function loadTemplate(
     throw new ArtifactError(`The ${context} was not found: ${listEntries(entries.map((e) => e.name))}`);
   }
   const data = extracted[entry.name];
-  if (entry.originalSize > MAX_TEMPLATE_BYTES || data === undefined || data.byteLength > MAX_TEMPLATE_BYTES) {
-    throw new ArtifactError(
-      `The ${context} is ${data?.byteLength ?? entry.originalSize} bytes; CloudFormation accepts templates of at most ${MAX_TEMPLATE_BYTES} bytes`,
-    );
+  if (entry.originalSize > maxFileBytes || data === undefined || data.byteLength > maxFileBytes) {
+    const reason = limits.maxFileBytesReason ?? `the limit is ${maxFileBytes} bytes`;
+    throw new ArtifactError(`The ${context} is ${data?.byteLength ?? entry.originalSize} bytes; ${reason}`);
   }
   let body: string;
   try {
@@ -157,4 +211,24 @@ export async function loadTemplate(
   }
   if (body.charCodeAt(0) === 0xfeff) body = body.slice(1);
   return { body, bytes: Buffer.byteLength(body, 'utf8') };
+}
+
+/**
+ * Reads the template at `templatePath` from the zip at `bucket`/`key`: `readArtifactFile` with
+ * CloudFormation's 1 MB template limit, its errors naming the `templatePath`.
+ */
+export async function loadTemplate(
+  s3: S3Client,
+  location: ArtifactLocation,
+  limits: ArchiveLimits = {},
+): Promise<LoadedTemplate> {
+  return readArtifactFile(
+    s3,
+    { bucket: location.bucket, key: location.key, path: location.templatePath, describedAs: 'templatePath' },
+    {
+      ...limits,
+      maxFileBytes: MAX_TEMPLATE_BYTES,
+      maxFileBytesReason: `CloudFormation accepts templates of at most ${MAX_TEMPLATE_BYTES} bytes`,
+    },
+  );
 }

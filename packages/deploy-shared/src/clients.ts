@@ -12,13 +12,45 @@ export function createCloudFormationClient(): CloudFormationClient {
 }
 
 /**
- * An S3 client. Path-style addressing when AWS_S3_FORCE_PATH_STYLE=true or when a custom S3
- * endpoint is configured (emulators such as moto serve buckets by path).
+ * Fixed credentials, such as the `artifactCredentials` CodePipeline hands a job for its artifact
+ * store. Secrets: never log them.
  */
-export function createS3Client(env: Env = process.env): S3Client {
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export interface S3ClientOptions {
+  /** Where AWS_S3_FORCE_PATH_STYLE and the endpoint variables are read. @default process.env */
+  readonly env?: Env;
+  /** Sign with these instead of the default provider chain (the Lambda role). @default - the role */
+  readonly credentials?: StaticCredentials;
+}
+
+/**
+ * An S3 client. Path-style addressing when AWS_S3_FORCE_PATH_STYLE=true or when a custom S3
+ * endpoint is configured (emulators such as moto serve buckets by path). With `credentials` it
+ * signs with them (e.g. a CodePipeline job's artifact credentials); region and endpoint still come
+ * from the environment.
+ */
+export function createS3Client(options: S3ClientOptions = {}): S3Client {
+  const env = options.env ?? process.env;
   const customEndpoint = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
   const forcePathStyle = env.AWS_S3_FORCE_PATH_STYLE === 'true' || customEndpoint;
-  return new S3Client({ forcePathStyle });
+  const { credentials } = options;
+  return new S3Client({
+    forcePathStyle,
+    ...(credentials === undefined
+      ? {}
+      : {
+          credentials: {
+            accessKeyId: credentials.accessKeyId,
+            secretAccessKey: credentials.secretAccessKey,
+            ...(credentials.sessionToken === undefined ? {} : { sessionToken: credentials.sessionToken }),
+          },
+        }),
+  });
 }
 
 let cloudFormation: CloudFormationClient | undefined;

@@ -1,10 +1,15 @@
 export {
   type ArchiveLimits,
+  type ArtifactFile,
+  type ArtifactFileLimits,
+  type ArtifactFileLocation,
   type ArtifactLocation,
   DEFAULT_MAX_ARCHIVE_BYTES,
+  DEFAULT_MAX_FILE_BYTES,
   type LoadedTemplate,
   loadTemplate,
   MAX_TEMPLATE_BYTES,
+  readArtifactFile,
 } from './artifact.js';
 export {
   type ChangeSetClassification,
@@ -13,7 +18,14 @@ export {
   isChangeSetNotFoundError,
   isNoChangesReason,
 } from './change-set-status.js';
-export { cloudFormationClient, createCloudFormationClient, createS3Client, s3Client } from './clients.js';
+export {
+  cloudFormationClient,
+  createCloudFormationClient,
+  createS3Client,
+  type S3ClientOptions,
+  type StaticCredentials,
+  s3Client,
+} from './clients.js';
 export { type DeployConfig, readConfig } from './config.js';
 export {
   ArtifactError,

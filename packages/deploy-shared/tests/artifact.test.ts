@@ -3,7 +3,12 @@ import { GetObjectCommand, type GetObjectCommandOutput, S3Client } from '@aws-sd
 import { mockClient } from 'aws-sdk-client-mock';
 import { strToU8, zipSync } from 'fflate';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadTemplate, MAX_TEMPLATE_BYTES } from '../src/artifact.js';
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  loadTemplate,
+  MAX_TEMPLATE_BYTES,
+  readArtifactFile,
+} from '../src/artifact.js';
 import { ArtifactError, RetryableError } from '../src/errors.js';
 import { awsError } from './aws-errors.js';
 
@@ -216,5 +221,160 @@ describe('loadTemplate', () => {
   it('lets throttling through as retryable', async () => {
     s3.on(GetObjectCommand).rejects(awsError('SlowDown', 'Please reduce your request rate.', 503));
     await expect(loadTemplate(client, location)).rejects.toThrow(RetryableError);
+  });
+});
+
+describe('readArtifactFile', () => {
+  const file = { bucket: 'artifacts', key: 'source.zip', path: 'config/state_machine_input.json' };
+  const INPUT = JSON.stringify({ environmentName: 'prod', stackName: 'app' });
+
+  it('reads one file of the archive as text', async () => {
+    // Prepare
+    serve(
+      zipSync({ config: { 'state_machine_input.json': strToU8(INPUT) }, 'App.template.json': strToU8('{}') }),
+    );
+
+    // Act
+    const read = await readArtifactFile(client, file);
+
+    // Assess
+    expect(read).toEqual({ body: INPUT, bytes: INPUT.length });
+    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'artifacts',
+      Key: 'source.zip',
+    });
+  });
+
+  it('strips a byte order mark and counts UTF-8 bytes', async () => {
+    // Prepare
+    const text = '{"description": "café"}';
+    serve(
+      zipSync({ 'config/state_machine_input.json': new Uint8Array([0xef, 0xbb, 0xbf, ...strToU8(text)]) }),
+    );
+
+    // Act
+    const read = await readArtifactFile(client, file);
+
+    // Assess
+    expect(read.body).toBe(text);
+    expect(read.bytes).toBe(Buffer.byteLength(text));
+  });
+
+  it('speaks of the file, naming bucket, key and path, when the path is not in the archive', async () => {
+    // Prepare
+    serve(zipSync({ 'App.template.json': strToU8('{}') }));
+
+    // Act
+    const reading = readArtifactFile(client, file);
+
+    // Assess
+    await expect(reading).rejects.toThrow(ArtifactError);
+    await expect(reading).rejects.toThrow(
+      'The file "config/state_machine_input.json" in s3://artifacts/source.zip was not found: the archive holds "App.template.json"',
+    );
+    await expect(reading).rejects.not.toThrow(/template(Path)? "/);
+  });
+
+  it('uses the name the caller gives the path', async () => {
+    serve(zipSync({ 'App.template.json': strToU8('{}') }));
+    await expect(readArtifactFile(client, { ...file, describedAs: 'stateMachineFile' })).rejects.toThrow(
+      'The stateMachineFile "config/state_machine_input.json" in s3://artifacts/source.zip was not found',
+    );
+  });
+
+  it('refuses the whole archive on a zip-slip entry, naming the file it was reading', async () => {
+    // Prepare
+    serve(zipSync({ 'config/state_machine_input.json': strToU8(INPUT), '../../etc/passwd': strToU8('x') }));
+
+    // Act
+    const reading = readArtifactFile(client, file);
+
+    // Assess
+    await expect(reading).rejects.toThrow(ArtifactError);
+    await expect(reading).rejects.toThrow(
+      /s3:\/\/artifacts\/source\.zip has entries .*"\.\.\/\.\.\/etc\/passwd"; refusing the whole archive \(reading the file "config\/state_machine_input\.json"\)/,
+    );
+  });
+
+  it.each(['/etc/passwd', '../state_machine_input.json', 'config/../../x.json', 'D:\\x.json'])(
+    'refuses the path %j before downloading anything',
+    async (path) => {
+      // Act
+      const reading = readArtifactFile(client, { ...file, path });
+
+      // Assess
+      await expect(reading).rejects.toThrow(
+        `The file "${path}" in s3://artifacts/source.zip is absolute or contains ".."`,
+      );
+      expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    },
+  );
+
+  it('refuses a file over maxFileBytes, with the reason given', async () => {
+    // Prepare
+    serve(zipSync({ 'config/state_machine_input.json': strToU8('x'.repeat(2001)) }));
+
+    // Act
+    const reading = readArtifactFile(client, file, {
+      maxFileBytes: 2000,
+      maxFileBytesReason: 'the consumer accepts at most 2000 bytes',
+    });
+
+    // Assess
+    await expect(reading).rejects.toThrow(
+      'The file "config/state_machine_input.json" in s3://artifacts/source.zip is 2001 bytes; the consumer accepts at most 2000 bytes',
+    );
+  });
+
+  it('refuses a file over the default limit (10 MiB)', async () => {
+    // Prepare
+    serve(zipSync({ 'config/state_machine_input.json': new Uint8Array(DEFAULT_MAX_FILE_BYTES + 1) }));
+
+    // Act
+    const reading = readArtifactFile(client, file);
+
+    // Assess
+    await expect(reading).rejects.toThrow(
+      `is ${DEFAULT_MAX_FILE_BYTES + 1} bytes; the limit is ${DEFAULT_MAX_FILE_BYTES} bytes`,
+    );
+  });
+
+  it('accepts a file of exactly maxFileBytes', async () => {
+    serve(zipSync({ 'config/state_machine_input.json': strToU8('x'.repeat(2000)) }));
+    const read = await readArtifactFile(client, file, { maxFileBytes: 2000 });
+    expect(read.bytes).toBe(2000);
+  });
+
+  it('refuses an archive over maxArchiveBytes before reading it', async () => {
+    serve(zipSync({ 'config/state_machine_input.json': strToU8(INPUT) }), 5000);
+    await expect(readArtifactFile(client, file, { maxArchiveBytes: 4000 })).rejects.toThrow(
+      /s3:\/\/artifacts\/source\.zip is 5000 bytes, more than the 4000 allowed; refusing to download it \(reading the file "config\/state_machine_input\.json"\)/,
+    );
+  });
+
+  it('refuses a file that is not UTF-8', async () => {
+    serve(zipSync({ 'config/state_machine_input.json': new Uint8Array([0x7b, 0xc3, 0x28, 0x7d]) }));
+    await expect(readArtifactFile(client, file)).rejects.toThrow(
+      'The file "config/state_machine_input.json" in s3://artifacts/source.zip is not UTF-8 text',
+    );
+  });
+
+  it('names bucket, key and path when the object cannot be read', async () => {
+    // Prepare
+    s3.on(GetObjectCommand).rejects(awsError('AccessDenied', 'Access Denied', 403));
+
+    // Act
+    const reading = readArtifactFile(client, file);
+
+    // Assess
+    await expect(reading).rejects.toThrow(ArtifactError);
+    await expect(reading).rejects.toThrow(
+      'Could not read the source artifact s3://artifacts/source.zip: AccessDenied: Access Denied (reading the file "config/state_machine_input.json")',
+    );
+  });
+
+  it('lets a 5xx through as retryable', async () => {
+    s3.on(GetObjectCommand).rejects(awsError('InternalError', 'We encountered an internal error.', 500));
+    await expect(readArtifactFile(client, file)).rejects.toThrow(RetryableError);
   });
 });

@@ -1,30 +1,31 @@
+import type { StaticCredentials } from '@cfn-safe-deploy/deploy-shared';
 import { PayloadValidationError, parseWith } from '@cfn-safe-deploy/state-payloads';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The parts of a CodePipeline Lambda invoke event this function reads. `artifactCredentials` is
  * left out on purpose: it is read apart by `artifactCredentialsOf`, whose errors never echo values.
  */
 const S3LocationSchema = z.object({
-  bucketName: z.string().min(1, 'must be an S3 bucket name'),
-  objectKey: z.string().min(1, 'must be an S3 object key'),
+  bucketName: z.string().check(z.minLength(1, 'must be an S3 bucket name')),
+  objectKey: z.string().check(z.minLength(1, 'must be an S3 object key')),
 });
 
 const InputArtifactSchema = z.object({
-  name: z.string().optional(),
-  location: z.object({ type: z.string().optional(), s3Location: S3LocationSchema }),
+  name: z.optional(z.string()),
+  location: z.object({ type: z.optional(z.string()), s3Location: S3LocationSchema }),
 });
 
 const JobSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   data: z.object({
-    actionConfiguration: z
-      .object({
-        configuration: z.object({ UserParameters: z.string().optional() }).optional(),
-      })
-      .optional(),
-    inputArtifacts: z.array(InputArtifactSchema).default([]),
-    continuationToken: z.string().optional(),
+    actionConfiguration: z.optional(
+      z.object({
+        configuration: z.optional(z.object({ UserParameters: z.optional(z.string()) })),
+      }),
+    ),
+    inputArtifacts: z._default(z.array(InputArtifactSchema), []),
+    continuationToken: z.optional(z.string()),
   }),
 });
 
@@ -44,11 +45,7 @@ export interface PipelineJob {
 }
 
 /** The temporary credentials CodePipeline hands the action for its artifacts. Never log them. */
-export interface ArtifactCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
+export type ArtifactCredentials = StaticCredentials;
 
 /** The event is not a CodePipeline job at all: there is no job id to answer. */
 export class NotAPipelineJobError extends Error {

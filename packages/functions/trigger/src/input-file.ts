@@ -1,5 +1,5 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { loadTemplate } from '@cfn-safe-deploy/deploy-shared';
+import { readArtifactFile } from '@cfn-safe-deploy/deploy-shared';
 import { type InputFile, parseInputFile } from '@cfn-safe-deploy/state-payloads';
 import { describeAwsError } from './aws-errors.js';
 
@@ -46,23 +46,24 @@ export async function readInputBucketFile(s3: S3Client, bucket: string, key: str
 /**
  * Reads `path` from the job's input artifact (a zip in the pipeline's artifact store) with an S3
  * client signed with the job's artifact credentials. The archive handling (size limits, zip-slip,
- * UTF-8) is deploy-shared's `loadTemplate`: the input file is read the same way as a template.
+ * UTF-8) is deploy-shared's `readArtifactFile`, here with Step Functions' input limit.
  */
-export async function readArtifactFile(
+export async function readInputArtifactFile(
   artifactS3: S3Client,
   artifact: { readonly bucket: string; readonly key: string },
   path: string,
 ): Promise<string> {
   try {
-    const file = await loadTemplate(artifactS3, {
-      bucket: artifact.bucket,
-      key: artifact.key,
-      templatePath: path,
-    });
-    if (file.bytes > MAX_INPUT_FILE_BYTES) throw tooBig(`"${path}" in the input artifact`, file.bytes);
+    const file = await readArtifactFile(
+      artifactS3,
+      { bucket: artifact.bucket, key: artifact.key, path },
+      {
+        maxFileBytes: MAX_INPUT_FILE_BYTES,
+        maxFileBytesReason: `Step Functions accepts execution input of at most ${MAX_INPUT_FILE_BYTES} bytes`,
+      },
+    );
     return file.body;
   } catch (error) {
-    if (error instanceof InputFileError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new InputFileError(
       `Could not read the state machine input file "${path}" from the input artifact (UserParameters has no s3Bucket, so the file is read from the artifact): ${reason}`,

@@ -32,7 +32,7 @@ import {
   type PipelineJob,
   parseJob,
 } from './event.js';
-import { parseInputFileText, readArtifactFile, readInputBucketFile } from './input-file.js';
+import { parseInputFileText, readInputArtifactFile, readInputBucketFile } from './input-file.js';
 
 export type TriggerLogger = typeof sharedLogger;
 
@@ -108,7 +108,7 @@ async function startExecution(
   const file =
     parameters.s3Bucket === undefined
       ? parseInputFileText(
-          await readArtifactFile(
+          await readInputArtifactFile(
             deps.artifactS3(artifactCredentialsOf(event)),
             artifact,
             parameters.stateMachineFile,

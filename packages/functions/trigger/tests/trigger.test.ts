@@ -124,6 +124,7 @@ function givenExecution(description: Record<string, unknown>): void {
 }
 
 const continuation = () => jobEvent({ continuationToken: encodeContinuationToken(EXECUTION_ARN) });
+const OVERSIZED_INPUT_FILE = JSON.stringify({ ...INPUT_FILE, tags: { big: 'x'.repeat(300 * 1024) } });
 
 beforeEach(() => {
   codePipelineMock.reset();
@@ -676,6 +677,13 @@ describe('every bad input of a first invocation ends in PutJobFailureResult nami
       undefined,
       jobEvent({ userParameters: '{}' }),
       'the archive holds "SampleLambdaApp.template.json"',
+    ],
+    [
+      'input file over 256 KiB in the artifact',
+      () => givenArtifact({ 'state_machine_input.json': OVERSIZED_INPUT_FILE }),
+      undefined,
+      jobEvent({ userParameters: '{}' }),
+      `"state_machine_input.json" in s3://${ARTIFACT_BUCKET}/${ARTIFACT_KEY} is ${Buffer.byteLength(OVERSIZED_INPUT_FILE)} bytes; Step Functions accepts execution input of at most 262144 bytes`,
     ],
     [
       'artifact credentials missing',

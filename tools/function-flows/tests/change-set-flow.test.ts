@@ -1,6 +1,7 @@
 /**
- * The change-set tasks against moto, run the way the Deploy state machine runs them: each handler
- * receives the whole deploy state and its result is stored under its ResultKeys entry.
+ * The change-set tasks against moto, run through the BUILT bundles (dist/index.mjs, as Lambda runs
+ * them) the way the Deploy state machine runs them: each handler receives the whole deploy state and
+ * its result is stored under its ResultKeys entry.
  * moto's change sets carry no Replacement/Details: "replacement refused" is covered by unit tests.
  */
 import {
@@ -12,11 +13,16 @@ import {
   ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { TaskHandler } from '@cfn-safe-deploy/deploy-shared';
-import { type DeployState, ResultKeys, type TaskName } from '@cfn-safe-deploy/state-payloads';
+import {
+  type DeployState,
+  ResultKeys,
+  type TaskName,
+  type TaskResult,
+} from '@cfn-safe-deploy/state-payloads';
 import { awsTestEnv, cloudFormationFor, s3For } from '@cfn-safe-deploy/testing';
 import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { bundledHandler, type Handler } from './bundles.js';
 
 const BUCKET = 'pipeline-artifacts';
 const TEMPLATE_PATH = 'cdk.out/App.template.json';
@@ -29,7 +35,7 @@ const queue = (visibilityTimeout: number) => ({
 });
 const ORIGINAL: Resources = { Orders: queue(30), Audit: queue(30) };
 
-/** The task handlers, loaded by path (each lives in its own package) after the environment points at moto. */
+/** The task functions, each its own package, loaded from their bundles after the environment points at moto. */
 const packages = {
   createChangeSet: 'create-change-set',
   getChangeSetStatus: 'get-change-set-status',
@@ -38,13 +44,7 @@ const packages = {
   deleteChangeSet: 'delete-change-set',
 } as const;
 type ChangeSetTask = keyof typeof packages;
-const handlers = new Map<ChangeSetTask, TaskHandler<TaskName>>();
-
-async function loadHandler(task: ChangeSetTask): Promise<TaskHandler<TaskName>> {
-  const url = new URL(`../../../${packages[task]}/src/handler.ts`, import.meta.url).href;
-  const module: { handler: TaskHandler<TaskName> } = await import(url);
-  return module.handler;
-}
+const handlers = new Map<ChangeSetTask, Handler<TaskResult<TaskName>>>();
 
 /** Runs a task as a Task state would: the whole state in, the result stored at its ResultPath. */
 async function run(task: ChangeSetTask, state: DeployState): Promise<DeployState> {
@@ -62,7 +62,9 @@ beforeAll(async () => {
   cfn = cloudFormationFor(endpoint);
   s3 = s3For(endpoint);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  for (const task of Object.keys(packages) as ChangeSetTask[]) handlers.set(task, await loadHandler(task));
+  for (const task of Object.keys(packages) as ChangeSetTask[]) {
+    handlers.set(task, await bundledHandler<TaskResult<TaskName>>(packages[task]));
+  }
 });
 
 /** A stack created directly (as an earlier deployment would have) and the state for a new deployment of `resources`. */
@@ -117,7 +119,7 @@ async function logicalIds(stackName: string): Promise<string[]> {
   return (described.StackResources ?? []).map((resource) => resource.LogicalResourceId ?? '').sort();
 }
 
-describe('change-set tasks against moto', () => {
+describe('change-set tasks against moto (built bundles)', () => {
   it('updates the stack through a change set judged safe (an added queue)', async () => {
     // Prepare
     const state = await deployment('safe', { ...ORIGINAL, Events: queue(45) });

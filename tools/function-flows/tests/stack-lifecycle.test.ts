@@ -1,18 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { StackCheck, StackOperation } from '@cfn-safe-deploy/state-payloads';
 import { awsTestEnv, cloudFormationFor, s3For } from '@cfn-safe-deploy/testing';
 import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { bundledHandler, type Handler } from './bundles.js';
 
 /**
  * The stack path of the Deploy state machine, run through the BUILT bundles (dist/index.mjs, as
  * Lambda runs them) against moto: the SDK inside each bundle finds moto through AWS_ENDPOINT_URL_*.
  */
-
-type Handler<R> = (event: unknown) => Promise<R>;
 
 const endpoint = inject('motoEndpoint');
 const cfn = cloudFormationFor(endpoint);
@@ -20,15 +18,6 @@ const s3 = s3For(endpoint);
 const run = randomBytes(4).toString('hex');
 const artifactBucket = `artifacts-${run}`;
 const stagingBucket = `staging-${run}`;
-
-function bundle(name: string): string {
-  return fileURLToPath(new URL(`../../../${name}/dist/index.mjs`, import.meta.url));
-}
-
-async function handlerOf<R>(name: string): Promise<Handler<R>> {
-  const module = (await import(bundle(name))) as { handler: Handler<R> };
-  return module.handler;
-}
 
 const QUEUE_TEMPLATE =
   'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\nOutputs:\n  QueueUrl:\n    Value: !Ref Queue\n';
@@ -66,10 +55,10 @@ beforeAll(async () => {
   vi.stubEnv('CFN_EXECUTION_ROLE_ARN', '');
   await s3.send(new CreateBucketCommand({ Bucket: artifactBucket }));
   await s3.send(new CreateBucketCommand({ Bucket: stagingBucket }));
-  checkStackExistence = await handlerOf('check-stack-existence');
-  createStack = await handlerOf('create-stack');
-  deleteStack = await handlerOf('delete-stack');
-  getStackStatus = await handlerOf('get-stack-status');
+  checkStackExistence = await bundledHandler('check-stack-existence');
+  createStack = await bundledHandler('create-stack');
+  deleteStack = await bundledHandler('delete-stack');
+  getStackStatus = await bundledHandler('get-stack-status');
 });
 
 describe('stack path against moto (built bundles)', () => {
