@@ -1,7 +1,7 @@
 // Bundles a task Lambda: src/handler.ts of the package in the current directory → dist/index.mjs
 // (ESM, Node 22, minified, AWS SDK v3 bundled and tree-shaken, linked source map, metafile).
 // Usage (a function package's `build` script): node ../../../scripts/bundle-function.mjs
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -60,9 +60,149 @@ const envCredentialsOnly = {
     }));
   },
 };
-const plugins = process.argv.includes('--full-credential-chain')
-  ? [zodEnglishOnly]
-  : [zodEnglishOnly, envCredentialsOnly];
+
+/**
+ * A one-file bundle has no chunks to load later, so `await import('@aws-sdk/…')` in a workspace
+ * library defers nothing; but esbuild must then wrap the imported package and everything it
+ * imports in lazy-init closures whose exports are all kept: one such import in changeset-policy's
+ * reader put the whole CloudFormation client (every command, the aggregated client, the waiters) in
+ * every bundle. Importing the same names statically lets esbuild tree-shake them like any other
+ * import (and drop them where the function that uses them is dead).
+ */
+const staticSdkImports = {
+  name: 'static-sdk-imports',
+  setup(b) {
+    const dynamicImport = /const \{ ([\w$, ]+) \} = await import\('(@aws-sdk\/[\w-]+)'\);/g;
+    b.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]dist[\\/].+\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes("await import('@aws-sdk/")) return undefined;
+      const hoisted = [];
+      const rewritten = text.replace(dynamicImport, (_match, names, specifier) => {
+        const list = names.split(',').map((name) => name.trim());
+        const local = (name) => `__static_${hoisted.length}_${name}`;
+        const assigned = `const { ${list.join(', ')} } = { ${list.map((name) => `${name}: ${local(name)}`).join(', ')} };`;
+        hoisted.push(
+          `import { ${list.map((name) => `${name} as ${local(name)}`).join(', ')} } from '${specifier}';`,
+        );
+        return assigned;
+      });
+      return {
+        contents: `${hoisted.join('\n')}\n${rewritten}`,
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      };
+    });
+  },
+};
+
+/**
+ * Event streams (S3 SelectObjectContent, Bedrock or Transcribe streaming, …) need the event-stream
+ * codec of @smithy/core: an S3 client builds its marshaller when it is created, and the protocols
+ * load the serde with `import()` when such an operation is called. None of the operations these
+ * functions call has an event-stream member (CloudFormation has none at all; S3 GetObject and
+ * PutObject, Step Functions and CodePipeline calls neither), so both are replaced by stand-ins that
+ * throw a clear error if one ever were called. Bundled, the codec costs ~10 KB, and the `import()`
+ * alone would wrap half of @smithy/core in lazy-init closures (see above).
+ */
+const noEventStreams = {
+  name: 'no-event-streams',
+  setup(b) {
+    b.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) => {
+      if (args.kind === 'dynamic-import') return { path: 'serde', namespace: 'no-event-streams' };
+      if (/[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]runtimeConfig\.js$/.test(args.importer)) {
+        return { path: 'marshaller', namespace: 'no-event-streams' };
+      }
+      return undefined;
+    });
+    const message = JSON.stringify(
+      'bundle-function: event streams are not bundled, as no operation of this function uses them',
+    );
+    b.onLoad({ filter: /^serde$/, namespace: 'no-event-streams' }, () => ({
+      contents: `throw new Error(${message});`,
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /^marshaller$/, namespace: 'no-event-streams' }, () => ({
+      contents:
+        `const unavailable = () => { throw new Error(${message}); };\n` +
+        'export const eventStreamSerdeProvider = () => ({ serialize: unavailable, deserialize: unavailable });\n',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * An AWS SDK client describes every operation and shape of its service in dist-es/schemas as
+ * top-level arrays such as `[3, n0, _GOR, 0, [...], [[0, { [_hH]: _IM }], …]]`. The computed keys
+ * (`[_hH]`, a string constant of the same file) make esbuild treat each array as possibly having
+ * side effects, so it keeps all of them: ~480 unused S3 shapes (~55 KB) in every bundle with an S3
+ * client. Writing those keys as the string literals they stand for changes nothing at run time and
+ * lets esbuild drop the shapes no bundled command references.
+ */
+const sdkSchemaLiteralKeys = {
+  name: 'sdk-schema-literal-keys',
+  setup(b) {
+    b.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/][^\\/]+\.js$/ },
+      (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        const constants = new Map();
+        for (const [, name, literal] of text.matchAll(/^const (_\w+) = ("(?:[^"\\]|\\.)*");$/gm)) {
+          constants.set(name, literal);
+        }
+        const contents = text.replace(/\[(_\w+)\]:/g, (match, name) =>
+          constants.has(name) ? `${constants.get(name)}:` : match,
+        );
+        return { contents, loader: 'js', resolveDir: dirname(args.path) };
+      },
+    );
+  },
+};
+
+/**
+ * Each SDK client imports its whole package.json for one field, the version it puts in the
+ * User-Agent header: bundle that field only (~2 KB per client).
+ */
+const sdkPackageVersionOnly = {
+  name: 'sdk-package-version-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]package\.json$/ }, (args) => {
+      const { version } = JSON.parse(readFileSync(args.path, 'utf8'));
+      return { contents: `export default { version: ${JSON.stringify(version)} };`, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * The SDK warns once per process when Node is older than 22. The bundle targets node22 (Lambda
+ * nodejs22.x), where the check never fires; on an older Node it would only print that warning, at
+ * a cost (process.emitWarning builds an Error and writes to stderr) in every cold start.
+ */
+const noNodeVersionWarning = {
+  name: 'no-node-version-warning',
+  setup(b) {
+    b.onLoad(
+      {
+        filter:
+          /[\\/]@aws-sdk[\\/]core[\\/]dist-es[\\/]submodules[\\/]client[\\/]emitWarningIfUnsupportedVersion\.js$/,
+      },
+      () => ({
+        contents:
+          'export const state = { warningEmitted: true };\nexport const emitWarningIfUnsupportedVersion = () => {};\n',
+        loader: 'js',
+      }),
+    );
+  },
+};
+
+const plugins = [
+  zodEnglishOnly,
+  noNodeVersionWarning,
+  sdkSchemaLiteralKeys,
+  sdkPackageVersionOnly,
+  staticSdkImports,
+  noEventStreams,
+  ...(process.argv.includes('--full-credential-chain') ? [] : [envCredentialsOnly]),
+];
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });

@@ -1,4 +1,9 @@
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// zod/mini keeps bundles that use these schemas small, but ships no error messages of its own: use
+// zod's English ones, as the classic build does when imported.
+z.config(en());
 
 // ---------------------------------------------------------------------------------------------
 // Input: DescribeChangeSet responses (PascalCase, as the SDK v3 and `aws cloudformation
@@ -7,7 +12,7 @@ import { z } from 'zod';
 // because tools other than the SDK print absent fields as null.
 // ---------------------------------------------------------------------------------------------
 
-const optionalString = z.string().nullish();
+const optionalString = z.nullish(z.string());
 
 /** `ResourceChangeDetail.Target` (the fields the policy reads). */
 export const ResourceTargetDefinitionSchema = z.object({
@@ -18,7 +23,7 @@ export const ResourceTargetDefinitionSchema = z.object({
 
 /** One `ResourceChange.Details[]` entry. */
 export const ResourceChangeDetailSchema = z.object({
-  Target: ResourceTargetDefinitionSchema.nullish(),
+  Target: z.nullish(ResourceTargetDefinitionSchema),
   Evaluation: optionalString,
   ChangeSource: optionalString,
   CausingEntity: optionalString,
@@ -32,15 +37,15 @@ export const ResourceChangeSchema = z.object({
   ResourceType: optionalString,
   Replacement: optionalString,
   PolicyAction: optionalString,
-  Scope: z.array(z.string()).nullish(),
-  Details: z.array(ResourceChangeDetailSchema).nullish(),
+  Scope: z.nullish(z.array(z.string())),
+  Details: z.nullish(z.array(ResourceChangeDetailSchema)),
   ChangeSetId: optionalString,
 });
 
 /** One entry of `Changes[]`. */
 export const ChangeSchema = z.object({
   Type: optionalString,
-  ResourceChange: ResourceChangeSchema.nullish(),
+  ResourceChange: z.nullish(ResourceChangeSchema),
 });
 
 /** One DescribeChangeSet response (one page of a change set). */
@@ -56,12 +61,14 @@ export const ChangeSetPageSchema = z
     ParentChangeSetId: optionalString,
     RootChangeSetId: optionalString,
     NextToken: optionalString,
-    Changes: z.array(ChangeSchema).nullish(),
+    Changes: z.nullish(z.array(ChangeSchema)),
   })
-  .refine((page) => typeof page.ChangeSetId === 'string' || typeof page.ChangeSetName === 'string', {
-    message:
-      'is not a DescribeChangeSet response: it has neither ChangeSetId nor ChangeSetName (expected the output of `aws cloudformation describe-change-set` or the SDK v3 DescribeChangeSetCommand)',
-  });
+  .check(
+    z.refine((page) => typeof page.ChangeSetId === 'string' || typeof page.ChangeSetName === 'string', {
+      message:
+        'is not a DescribeChangeSet response: it has neither ChangeSetId nor ChangeSetName (expected the output of `aws cloudformation describe-change-set` or the SDK v3 DescribeChangeSetCommand)',
+    }),
+  );
 
 export type ResourceTargetDefinition = z.infer<typeof ResourceTargetDefinitionSchema>;
 export type ResourceChangeDetail = z.infer<typeof ResourceChangeDetailSchema>;
@@ -80,22 +87,22 @@ export type AllowableAction = z.infer<typeof AllowableActionSchema>;
 
 export const AllowRuleSchema = z.strictObject({
   /** picomatch glob matched against `ResourceType`, e.g. `AWS::Logs::*`. @default - any type */
-  resourceType: z.string().min(1).optional(),
+  resourceType: z.optional(z.string().check(z.minLength(1))),
   /** picomatch glob matched against `LogicalResourceId`, e.g. `Temp*`. @default - any logical id */
-  logicalResourceId: z.string().min(1).optional(),
+  logicalResourceId: z.optional(z.string().check(z.minLength(1))),
   /** The kinds of destructive change this rule makes safe. */
-  actions: z.array(AllowableActionSchema).min(1),
+  actions: z.array(AllowableActionSchema).check(z.minLength(1)),
 });
 export type AllowRule = z.infer<typeof AllowRuleSchema>;
 
 export const PolicySchema = z.strictObject({
   version: z.literal(1),
   /** @default [] */
-  allow: z.array(AllowRuleSchema).default([]),
+  allow: z._default(z.array(AllowRuleSchema), []),
   /** A `Remove` whose `PolicyAction` is `Retain` is safe. @default false */
-  allowRetainedRemovals: z.boolean().default(false),
+  allowRetainedRemovals: z._default(z.boolean(), false),
   /** How `Replacement: "Conditional"` is judged. @default 'unsafe' */
-  conditionalReplacement: z.enum(['unsafe', 'safe']).default('unsafe'),
+  conditionalReplacement: z._default(z.enum(['unsafe', 'safe']), 'unsafe'),
 });
 /** A parsed policy (defaults applied). */
 export type Policy = z.infer<typeof PolicySchema>;
@@ -118,14 +125,14 @@ export const FindingSchema = z.object({
   logicalResourceId: z.string(),
   resourceType: z.string(),
   action: z.string(),
-  replacement: z.string().nullable(),
-  policyAction: z.string().nullable(),
+  replacement: z.nullable(z.string()),
+  policyAction: z.nullable(z.string()),
   /** A sentence a person understands. */
   reason: z.string(),
   /** Id of the rule that produced the finding (see src/rules). */
   rule: z.string(),
   /** On allowed findings only: which part of the policy made the change safe. */
-  allowedBy: z.string().optional(),
+  allowedBy: z.optional(z.string()),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
@@ -136,6 +143,6 @@ export const EvaluationSchema = z.object({
   /** Destructive changes that the policy made safe, each with `allowedBy`. */
   allowed: z.array(FindingSchema),
   /** Remarks that do not change the verdict (e.g. a change set in status FAILED). */
-  notes: z.array(z.string()).default([]),
+  notes: z._default(z.array(z.string()), []),
 });
 export type Evaluation = z.infer<typeof EvaluationSchema>;

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-config.js';
 
 /** A payload (execution input, task result, token, file) failed validation. The message names each bad field. */
 export class PayloadValidationError extends Error {
@@ -44,7 +45,7 @@ export function describeValue(value: unknown): string {
 }
 
 /** Turns zod issues into messages that name the field, the value received and what was expected. */
-export function describeIssues(error: z.ZodError, input: unknown): string[] {
+export function describeIssues(error: z.core.$ZodError, input: unknown): string[] {
   return error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
       const where = issue.path.length === 0 ? '' : ` in ${fieldName(issue.path)}`;
@@ -62,8 +63,8 @@ export function describeIssues(error: z.ZodError, input: unknown): string[] {
 }
 
 /** Parses `input` with `schema`, throwing a PayloadValidationError that names every bad field. */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(input);
+export function parseWith<S extends z.core.$ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = z.safeParse(schema, input);
   if (!result.success) {
     throw new PayloadValidationError(what, describeIssues(result.error, input), { cause: result.error });
   }

@@ -1,5 +1,5 @@
 import { PolicySchema } from '@cfn-safe-deploy/changeset-policy';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseWith } from './errors.js';
 import { CLOUDFORMATION_NAME, CLOUDFORMATION_NAME_MAX } from './names.js';
 
@@ -8,58 +8,69 @@ export const ON_UNSAFE_CHANGE = ['fail', 'blue-green'] as const;
 
 const nameText = 'a letter, then letters, digits or hyphens';
 
-const TemplatePathSchema = z
-  .string()
-  .min(1, 'must name a file in the source artifact')
-  .max(1024, 'must be at most 1024 characters')
-  .refine(
+const TemplatePathSchema = z.string().check(
+  z.minLength(1, 'must name a file in the source artifact'),
+  z.maxLength(1024, 'must be at most 1024 characters'),
+  z.refine(
     (p) => !p.startsWith('/') && !/^[a-zA-Z]:/.test(p),
     'must be relative to the root of the source artifact',
-  )
-  .refine((p) => !p.includes('\\'), 'must use forward slashes')
-  .refine((p) => !p.split('/').includes('..'), 'must not leave the source artifact (no ".." segments)');
+  ),
+  z.refine((p) => !p.includes('\\'), 'must use forward slashes'),
+  z.refine((p) => !p.split('/').includes('..'), 'must not leave the source artifact (no ".." segments)'),
+);
 
-const TagKeySchema = z
-  .string()
-  .min(1)
-  .max(128, 'tag keys are at most 128 characters')
-  .refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys starting with "aws:" are reserved by AWS');
+const TagKeySchema = z.string().check(
+  z.minLength(1),
+  z.maxLength(128, 'tag keys are at most 128 characters'),
+  z.refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys starting with "aws:" are reserved by AWS'),
+);
 
 /** The fields shared by the input file and the execution input. */
 const inputShape = {
   environmentName: z
     .string()
-    .regex(CLOUDFORMATION_NAME, `must be ${nameText}`)
-    .max(64, 'must be at most 64 characters'),
+    .check(
+      z.regex(CLOUDFORMATION_NAME, `must be ${nameText}`),
+      z.maxLength(64, 'must be at most 64 characters'),
+    ),
   stackName: z
     .string()
-    .regex(
-      /^[a-zA-Z0-9][-a-zA-Z0-9]*$/,
-      'must be letters, digits or hyphens, starting with a letter or digit',
-    )
-    .max(CLOUDFORMATION_NAME_MAX, `must be at most ${CLOUDFORMATION_NAME_MAX} characters`),
+    .check(
+      z.regex(
+        /^[a-zA-Z0-9][-a-zA-Z0-9]*$/,
+        'must be letters, digits or hyphens, starting with a letter or digit',
+      ),
+      z.maxLength(CLOUDFORMATION_NAME_MAX, `must be at most ${CLOUDFORMATION_NAME_MAX} characters`),
+    ),
   templatePath: TemplatePathSchema,
-  parameters: z
-    .record(z.string().min(1).max(255), z.string(), 'must be an object of string values')
-    .optional(),
-  capabilities: z.array(z.enum(CAPABILITIES)).optional(),
-  tags: z
-    .record(TagKeySchema, z.string().max(256, 'tag values are at most 256 characters'))
-    .refine((t) => Object.keys(t).length <= 50, 'at most 50 tags')
-    .optional(),
-  onUnsafeChange: z.enum(ON_UNSAFE_CHANGE).default('fail'),
-  policy: PolicySchema.optional(),
+  parameters: z.optional(
+    z.record(
+      z.string().check(z.minLength(1), z.maxLength(255)),
+      z.string(),
+      'must be an object of string values',
+    ),
+  ),
+  capabilities: z.optional(z.array(z.enum(CAPABILITIES))),
+  tags: z.optional(
+    z
+      .record(TagKeySchema, z.string().check(z.maxLength(256, 'tag values are at most 256 characters')))
+      .check(z.refine((t) => Object.keys(t).length <= 50, 'at most 50 tags')),
+  ),
+  onUnsafeChange: z._default(z.enum(ON_UNSAFE_CHANGE), 'fail'),
+  policy: z.optional(PolicySchema),
 };
 
 const BucketSchema = z
   .string()
-  .min(3, 'must be an S3 bucket name (3 to 63 characters)')
-  .max(63, 'must be an S3 bucket name (3 to 63 characters)');
-const KeySchema = z.string().min(1, 'must be an S3 object key').max(1024);
+  .check(
+    z.minLength(3, 'must be an S3 bucket name (3 to 63 characters)'),
+    z.maxLength(63, 'must be an S3 bucket name (3 to 63 characters)'),
+  );
+const KeySchema = z.string().check(z.minLength(1, 'must be an S3 object key'), z.maxLength(1024));
 
 function checkCombinedName(
   value: { environmentName: string; stackName: string },
-  ctx: z.RefinementCtx,
+  ctx: z.core.$RefinementCtx<{ environmentName: string; stackName: string }>,
 ): void {
   const combined = `${value.environmentName}-${value.stackName}`;
   if (combined.length > CLOUDFORMATION_NAME_MAX) {
@@ -78,16 +89,16 @@ function checkCombinedName(
 export const InputFileSchema = z
   .strictObject({
     ...inputShape,
-    revisionS3Bucket: BucketSchema.optional(),
-    revisionS3Key: KeySchema.optional(),
+    revisionS3Bucket: z.optional(BucketSchema),
+    revisionS3Key: z.optional(KeySchema),
   })
-  .superRefine(checkCombinedName);
+  .check(z.superRefine(checkCombinedName));
 export type InputFile = z.infer<typeof InputFileSchema>;
 
 /** The Deploy state machine's execution input: the input file plus the source artifact's location. */
 export const ExecutionInputSchema = z
   .strictObject({ ...inputShape, revisionS3Bucket: BucketSchema, revisionS3Key: KeySchema })
-  .superRefine(checkCombinedName);
+  .check(z.superRefine(checkCombinedName));
 export type ExecutionInput = z.infer<typeof ExecutionInputSchema>;
 /** What a caller may pass before defaults apply (e.g. `onUnsafeChange` omitted). */
 export type ExecutionInputDraft = z.input<typeof ExecutionInputSchema>;
@@ -102,12 +113,14 @@ export function parseExecutionInput(value: unknown): ExecutionInput {
 
 /** The Lambda invoke action's UserParameters (a JSON string in the pipeline definition). */
 export const UserParametersSchema = z.strictObject({
-  s3Bucket: BucketSchema.optional(),
-  stateMachineFile: z
-    .string()
-    .min(1)
-    .max(1024)
-    .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments')
-    .default('state_machine_input.json'),
+  s3Bucket: z.optional(BucketSchema),
+  stateMachineFile: z._default(
+    z.string().check(
+      z.minLength(1),
+      z.maxLength(1024),
+      z.refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments'),
+    ),
+    'state_machine_input.json',
+  ),
 });
 export type UserParameters = z.infer<typeof UserParametersSchema>;

@@ -1,43 +1,43 @@
 import { type Finding, FindingSchema, VerdictSchema } from '@cfn-safe-deploy/changeset-policy';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type CaughtError, CaughtErrorSchema } from './state.js';
 
 /** CodePipeline shows at most this many characters of a failure message. */
 export const MAX_PIPELINE_MESSAGE = 5000;
 
-const StackNameSchema = z.string().min(1);
+const StackNameSchema = z.string().check(z.minLength(1));
 
 /**
  * What an execution did, written by the state machine's last Pass state: the execution output on
  * success, the `Cause` (as JSON) on failure. The Trigger Lambda and `safe-deploy` turn it into words.
  */
 export const OutcomeSchema = z.discriminatedUnion('result', [
-  z.object({ result: z.literal('created'), stackName: StackNameSchema, stackId: z.string().optional() }),
-  z.object({ result: z.literal('updated'), stackName: StackNameSchema, stackId: z.string().optional() }),
+  z.object({ result: z.literal('created'), stackName: StackNameSchema, stackId: z.optional(z.string()) }),
+  z.object({ result: z.literal('updated'), stackName: StackNameSchema, stackId: z.optional(z.string()) }),
   z.object({ result: z.literal('no-changes'), stackName: StackNameSchema }),
   z.object({
     result: z.literal('blue-green'),
     stackName: StackNameSchema,
     blueGreenStackName: StackNameSchema,
-    stackId: z.string().optional(),
+    stackId: z.optional(z.string()),
     verdict: VerdictSchema,
     findings: z.array(FindingSchema),
-    findingCount: z.number().int().min(0),
+    findingCount: z.number().check(z.int(), z.minimum(0)),
   }),
   z.object({
     result: z.literal('refused'),
     stackName: StackNameSchema,
     verdict: VerdictSchema,
     findings: z.array(FindingSchema),
-    findingCount: z.number().int().min(0),
+    findingCount: z.number().check(z.int(), z.minimum(0)),
   }),
   z.object({
     result: z.literal('failed'),
     /** Which part of the workflow failed, in words: "stack creation", "change set creation", … */
     stage: z.string(),
-    stackName: StackNameSchema.optional(),
-    reason: z.string().optional(),
-    error: CaughtErrorSchema.optional(),
+    stackName: z.optional(StackNameSchema),
+    reason: z.optional(z.string()),
+    error: z.optional(CaughtErrorSchema),
   }),
 ]);
 export type Outcome = z.infer<typeof OutcomeSchema>;

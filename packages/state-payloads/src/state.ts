@@ -1,28 +1,28 @@
 import { FindingSchema, VerdictSchema } from '@cfn-safe-deploy/changeset-policy';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ExecutionInputSchema } from './input.js';
 import { PollSchema } from './poll.js';
 
 /** Findings kept in the state are capped: Step Functions payloads are limited to 256 KB. */
 export const MAX_FINDINGS_IN_STATE = 50;
 
-const NameSchema = z.string().min(1);
-const ArnSchema = z.string().startsWith('arn:', 'must be an ARN');
+const NameSchema = z.string().check(z.minLength(1));
+const ArnSchema = z.string().check(z.startsWith('arn:', 'must be an ARN'));
 const TimestampSchema = z.iso.datetime({ offset: true });
 
 /** What "Check Stack Existence" found, and where the state machine goes next ("Does Stack Exist?"). */
 export const StackCheckSchema = z.strictObject({
   stackName: NameSchema,
   exists: z.boolean(),
-  stackId: ArnSchema.optional(),
-  status: z.string().optional(),
+  stackId: z.optional(ArnSchema),
+  status: z.optional(z.string()),
   /** CREATE for a stack left in REVIEW_IN_PROGRESS (treated as missing), UPDATE otherwise. */
   changeSetType: z.enum(['CREATE', 'UPDATE']),
   next: z.enum(['create', 'recreate', 'update', 'wait', 'refuse']),
   /** Why `next` was chosen, in words (shown when the deployment is refused). */
   reason: z.string(),
   /** Present while waiting for a busy (*_IN_PROGRESS) stack to settle. */
-  poll: PollSchema.optional(),
+  poll: z.optional(PollSchema),
 });
 export type StackCheck = z.infer<typeof StackCheckSchema>;
 
@@ -32,10 +32,10 @@ export const StackOperationSchema = z.strictObject({
   stackName: NameSchema,
   stackId: ArnSchema,
   startedAt: TimestampSchema,
-  status: z.string().optional(),
+  status: z.optional(z.string()),
   outcome: z.enum(['in-progress', 'succeeded', 'failed']),
   /** CloudFormation's reason when it failed: the first failed resource's status reason. */
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   poll: PollSchema,
 });
 export type StackOperation = z.infer<typeof StackOperationSchema>;
@@ -44,13 +44,13 @@ export type StackOperation = z.infer<typeof StackOperationSchema>;
 export const ChangeSetStateSchema = z.strictObject({
   changeSetName: NameSchema,
   /** Absent only when CreateChangeSet itself answered that there is nothing to update. */
-  changeSetArn: ArnSchema.optional(),
+  changeSetArn: z.optional(ArnSchema),
   stackName: NameSchema,
-  stackId: ArnSchema.optional(),
+  stackId: z.optional(ArnSchema),
   changeSetType: z.enum(['CREATE', 'UPDATE']),
   status: z.string(),
   next: z.enum(['wait', 'inspect', 'no-changes', 'failed']),
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   poll: PollSchema,
 });
 export type ChangeSetState = z.infer<typeof ChangeSetStateSchema>;
@@ -61,17 +61,17 @@ export const InspectionSchema = z.strictObject({
   verdict: VerdictSchema,
   /** The first MAX_FINDINGS_IN_STATE findings; `findingCount` has the total. */
   findings: z.array(FindingSchema),
-  findingCount: z.number().int().min(0),
+  findingCount: z.number().check(z.int(), z.minimum(0)),
   allowed: z.array(FindingSchema),
-  allowedCount: z.number().int().min(0),
-  changeCount: z.number().int().min(0),
+  allowedCount: z.number().check(z.int(), z.minimum(0)),
+  changeCount: z.number().check(z.int(), z.minimum(0)),
   /** Set when the change is unsafe and the input asks for blue/green: the stack to create instead. */
-  blueGreenStackName: NameSchema.optional(),
+  blueGreenStackName: z.optional(NameSchema),
 });
 export type Inspection = z.infer<typeof InspectionSchema>;
 
 export const ChangeSetDeletionSchema = z.strictObject({
-  changeSetArn: ArnSchema.optional(),
+  changeSetArn: z.optional(ArnSchema),
   /** False when there was nothing to delete (no change set was created, or it was already gone). */
   deleted: z.boolean(),
 });
@@ -82,7 +82,7 @@ export const BlueGreenSchema = z.strictObject({ stackName: NameSchema });
 export type BlueGreen = z.infer<typeof BlueGreenSchema>;
 
 /** A Catch's ResultPath: Step Functions' error name and cause. */
-export const CaughtErrorSchema = z.looseObject({ Error: z.string(), Cause: z.string().optional() });
+export const CaughtErrorSchema = z.looseObject({ Error: z.string(), Cause: z.optional(z.string()) });
 export type CaughtError = z.infer<typeof CaughtErrorSchema>;
 
 /**
@@ -91,31 +91,31 @@ export type CaughtError = z.infer<typeof CaughtErrorSchema>;
  */
 export const DeployStateSchema = z.object({
   input: ExecutionInputSchema,
-  deploymentId: z.string().min(1).max(80),
-  stack: StackCheckSchema.optional(),
-  changeSet: ChangeSetStateSchema.optional(),
-  inspection: InspectionSchema.optional(),
-  changeSetDeletion: ChangeSetDeletionSchema.optional(),
-  blueGreen: BlueGreenSchema.optional(),
-  operation: StackOperationSchema.optional(),
-  error: CaughtErrorSchema.optional(),
+  deploymentId: z.string().check(z.minLength(1), z.maxLength(80)),
+  stack: z.optional(StackCheckSchema),
+  changeSet: z.optional(ChangeSetStateSchema),
+  inspection: z.optional(InspectionSchema),
+  changeSetDeletion: z.optional(ChangeSetDeletionSchema),
+  blueGreen: z.optional(BlueGreenSchema),
+  operation: z.optional(StackOperationSchema),
+  error: z.optional(CaughtErrorSchema),
 });
 export type DeployState = z.infer<typeof DeployStateSchema>;
 
 /** The input each Task needs: the deploy state with the results that task depends on made required. */
 export const TaskInputSchemas = {
   checkStackExistence: DeployStateSchema,
-  createStack: DeployStateSchema.extend({ stack: StackCheckSchema }),
-  deleteStack: DeployStateSchema.extend({ stack: StackCheckSchema }),
-  getStackStatus: DeployStateSchema.extend({ operation: StackOperationSchema }),
-  createChangeSet: DeployStateSchema.extend({ stack: StackCheckSchema }),
-  getChangeSetStatus: DeployStateSchema.extend({ changeSet: ChangeSetStateSchema }),
-  inspectChangeSet: DeployStateSchema.extend({ changeSet: ChangeSetStateSchema }),
-  executeChangeSet: DeployStateSchema.extend({
+  createStack: z.extend(DeployStateSchema, { stack: StackCheckSchema }),
+  deleteStack: z.extend(DeployStateSchema, { stack: StackCheckSchema }),
+  getStackStatus: z.extend(DeployStateSchema, { operation: StackOperationSchema }),
+  createChangeSet: z.extend(DeployStateSchema, { stack: StackCheckSchema }),
+  getChangeSetStatus: z.extend(DeployStateSchema, { changeSet: ChangeSetStateSchema }),
+  inspectChangeSet: z.extend(DeployStateSchema, { changeSet: ChangeSetStateSchema }),
+  executeChangeSet: z.extend(DeployStateSchema, {
     changeSet: ChangeSetStateSchema,
     inspection: InspectionSchema,
   }),
-  deleteChangeSet: DeployStateSchema.extend({ changeSet: ChangeSetStateSchema }),
+  deleteChangeSet: z.extend(DeployStateSchema, { changeSet: ChangeSetStateSchema }),
 } as const;
 export type TaskName = keyof typeof TaskInputSchemas;
 export type TaskInput<T extends TaskName> = z.infer<(typeof TaskInputSchemas)[T]>;
@@ -131,7 +131,7 @@ export const TaskResultSchemas = {
   inspectChangeSet: InspectionSchema,
   executeChangeSet: StackOperationSchema,
   deleteChangeSet: ChangeSetDeletionSchema,
-} as const satisfies Record<TaskName, z.ZodType>;
+} as const satisfies Record<TaskName, z.ZodMiniType>;
 export type TaskResult<T extends TaskName> = z.infer<(typeof TaskResultSchemas)[T]>;
 
 /** Where in the deploy state each task's result goes (the Task state's ResultPath, without `$.`). */

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-config.js';
 import { PayloadValidationError, parseWith } from './errors.js';
 
 /** CodePipeline accepts continuation tokens of at most 2,048 characters. */
@@ -8,9 +9,11 @@ export const ContinuationTokenSchema = z.strictObject({
   v: z.literal(1),
   executionArn: z
     .string()
-    .regex(
-      /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/,
-      'must be a Step Functions execution ARN',
+    .check(
+      z.regex(
+        /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/,
+        'must be a Step Functions execution ARN',
+      ),
     ),
 });
 export type ContinuationToken = z.infer<typeof ContinuationTokenSchema>;
