@@ -1,0 +1,41 @@
+export {
+  type CloudFormationFront,
+  type CloudFormationFrontOptions,
+  startCloudFormationFront,
+} from './cloudformation-front.js';
+export { CodePipelineApiError, type JobResult, LocalJobs } from './codepipeline.js';
+export * from './constants.js';
+export { type EmulatedDefinition, loadDefinition } from './definition.js';
+export {
+  DEMO_SCENARIOS,
+  DEMO_STACK_NAME,
+  type DemoResult,
+  type DemoScenario,
+  runDemo,
+  synthesizeSampleApp,
+} from './demo.js';
+export {
+  type EmulatorRecord,
+  type EmulatorStatus,
+  emulatorStatus,
+  findMotoPython,
+  startEmulator,
+  stateDirectory,
+  stopEmulator,
+} from './emulator.js';
+export { EnvironmentError, UsageError } from './errors.js';
+export { freePort, type LocalServer } from './http.js';
+export { startJsonEndpoint } from './json-endpoint.js';
+export { LambdaFunctionError, LocalLambda } from './lambda.js';
+export { redact, renderReport } from './report.js';
+export {
+  type DeployOptions,
+  type DeployProgress,
+  type DeployRecord,
+  type DeploySummary,
+  type InspectionView,
+  LocalCloud,
+  type LocalCloudOptions,
+} from './session.js';
+export { type LocalExecution, LocalStepFunctions, StepFunctionsApiError } from './step-functions.js';
+export { zipDirectory } from './zip.js';
