@@ -10,7 +10,8 @@ export {
   sourceFromContext,
 } from './source.js';
 export {
-  BUILD_COMMANDS,
+  BUILD_ENVIRONMENT,
+  BUILD_SPEC_FILE,
   DEFAULT_INPUT_FILE,
   INPUT_FILE_KEY,
   PipelineStack,

@@ -39,8 +39,18 @@ export const INPUT_FILE_KEY = 'state_machine_input.json';
 /** Where the build leaves the synthesized sample app, relative to the repository root. */
 export const SAMPLE_APP_OUTPUT = 'apps/sample-app/cdk.out';
 
-/** The commands the build runs: the repository's own, so the build logic exists once. */
-export const BUILD_COMMANDS = ['pnpm install --frozen-lockfile', 'pnpm nx run sample-app:synth'] as const;
+/**
+ * The build runs the repository's own buildspec.yml (the one CodeBuild users run for CI), so the
+ * build commands exist once: install pnpm, `pnpm install --frozen-lockfile`, `pnpm nx run
+ * sample-app:synth`, and the templates of SAMPLE_APP_OUTPUT as the artifact.
+ */
+export const BUILD_SPEC_FILE = 'buildspec.yml';
+
+/**
+ * The buildspec's switches for this build: no checks (the source zip has no git history for `nx
+ * affected`; the checks ran in CI before the merge) and no deployment of a CDK app.
+ */
+export const BUILD_ENVIRONMENT: Readonly<Record<string, string>> = { CHECKS: 'none', DEPLOY_APP: '' };
 
 /** What the Deploy action deploys by default: the sample app, as `prod-sample-lambda-app`. */
 export const DEFAULT_INPUT_FILE: InputFile = {
@@ -175,26 +185,10 @@ export class PipelineStack extends Stack {
           logGroup: new LogGroup(this, 'BuildLogs', { retention, removalPolicy: RemovalPolicy.DESTROY }),
         },
       },
-      buildSpec: BuildSpec.fromObject({
-        version: '0.2',
-        env: {
-          variables: {
-            CI: 'true',
-            NX_DAEMON: 'false',
-            NX_NO_CLOUD: 'true',
-            COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
-          },
-        },
-        phases: {
-          install: {
-            'runtime-versions': { nodejs: '22' },
-            // pnpm at the version of the root package.json's packageManager field.
-            commands: ['corepack enable', 'pnpm --version'],
-          },
-          build: { commands: [...BUILD_COMMANDS] },
-        },
-        artifacts: { 'base-directory': SAMPLE_APP_OUTPUT, files: [inputFile.templatePath] },
-      }),
+      environmentVariables: Object.fromEntries(
+        Object.entries(BUILD_ENVIRONMENT).map(([name, value]) => [name, { value }]),
+      ),
+      buildSpec: BuildSpec.fromSourceFilename(BUILD_SPEC_FILE),
     });
     this.pipeline.addStage({
       stageName: 'Build',

@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
-import { BUILD_COMMANDS, DEFAULT_INPUT_FILE, INPUT_FILE_KEY, type PipelineStack } from '../src/stack.js';
+import { DEFAULT_INPUT_FILE, INPUT_FILE_KEY, type PipelineStack } from '../src/stack.js';
 
 const CONNECTION_ARN =
   'arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab';
@@ -82,18 +82,19 @@ describe('the pipeline', () => {
     });
   });
 
-  it("builds with the repository's own commands and keeps only the template", () => {
+  it("builds with the repository's buildspec.yml, checks off, no deployment", () => {
     // GIVEN / WHEN
     const template = templateWith();
 
     // THEN
-    const projects = template.findResources('AWS::CodeBuild::Project');
-    const [project] = Object.values(projects) as { Properties: { Source: { BuildSpec: string } } }[];
-    const buildSpec = JSON.parse(project?.Properties.Source.BuildSpec ?? '{}');
-    expect(buildSpec.phases.build.commands).toEqual([...BUILD_COMMANDS]);
-    expect(buildSpec.artifacts).toEqual({
-      'base-directory': 'apps/sample-app/cdk.out',
-      files: ['SampleLambdaApp.template.json'],
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Source: { Type: 'CODEPIPELINE', BuildSpec: 'buildspec.yml' },
+      Environment: Match.objectLike({
+        EnvironmentVariables: [
+          { Name: 'CHECKS', Type: 'PLAINTEXT', Value: 'none' },
+          { Name: 'DEPLOY_APP', Type: 'PLAINTEXT', Value: '' },
+        ],
+      }),
     });
   });
 

@@ -1,12 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  diffTemplates,
-  type Template as PolicyTemplate,
-  SAFE,
-  UNSAFE,
-} from '@cfn-safe-deploy/changeset-policy';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, STACK_ID, TEMPLATE_FILE } from '../src/app.js';
@@ -134,23 +128,39 @@ describe('the variants', () => {
     expect(ids[2]).toEqual(ids[0]);
   });
 
-  it('the change-set policy finds base → safe change safe and safe → replacing change unsafe', async () => {
+  it('each step changes only the function: base → safe change in place, safe → replacing names it', () => {
     // GIVEN
-    const [base, safe, replacing] = VARIANTS.map((variant) => templateOf(variant).toJSON() as PolicyTemplate);
+    const base = templateOf('base').toJSON();
+    const safe = templateOf('safe-change').toJSON();
+    const replacing = templateOf('replacing-change').toJSON();
+    const functionOf = (template: typeof base) => template.Resources.Function76856677;
+    const withoutFunction = (template: typeof base) => {
+      const { Function76856677: _function, ...others } = template.Resources;
+      return others;
+    };
 
     // WHEN
-    const safeUpdate = await diffTemplates(base as PolicyTemplate, safe as PolicyTemplate);
-    const replacingUpdate = await diffTemplates(safe as PolicyTemplate, replacing as PolicyTemplate);
+    const {
+      MemorySize: _baseMemory,
+      Environment: _baseEnvironment,
+      ...baseRest
+    } = functionOf(base).Properties;
+    const {
+      MemorySize: _safeMemory,
+      Environment: _safeEnvironment,
+      ...safeRest
+    } = functionOf(safe).Properties;
+    const { FunctionName: replacingName, ...replacingRest } = functionOf(replacing).Properties;
 
-    // THEN
-    expect(safeUpdate.verdict).toBe(SAFE);
-    expect(replacingUpdate.verdict).toBe(UNSAFE);
-    expect(replacingUpdate.findings).toEqual([
-      expect.objectContaining({
-        logicalResourceId: 'Function76856677',
-        resourceType: 'AWS::Lambda::Function',
-      }),
-    ]);
+    // THEN the safe change touches only properties updated in place (MemorySize, Environment) ...
+    expect(withoutFunction(safe)).toEqual(withoutFunction(base));
+    expect(safeRest).toEqual(baseRest);
+    expect(functionOf(safe).Properties.MemorySize).not.toBe(functionOf(base).Properties.MemorySize);
+    // ... and the replacing change adds FunctionName, whose update requires a replacement, and nothing else.
+    expect(withoutFunction(replacing)).toEqual(withoutFunction(safe));
+    expect(replacingName).toBeDefined();
+    expect(functionOf(safe).Properties.FunctionName).toBeUndefined();
+    expect(replacingRest).toEqual(functionOf(safe).Properties);
   });
 
   it('rejects an unknown variant naming the choices', () => {
