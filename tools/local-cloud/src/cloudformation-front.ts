@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { changesFromTemplates, parseTemplate, type TemplateChange } from '@cfn-safe-deploy/changeset-policy';
 import { DEFAULT_CHANGE_SET_PAGE_SIZE, FAKE_CREDENTIALS, REGION } from './constants.js';
+import { withGeneratedNames } from './generated-names.js';
 import { type LocalServer, listen, readBody } from './http.js';
 import { elementText, queryError, toXml } from './xml.js';
 
@@ -349,6 +350,33 @@ export async function startCloudFormationFront(
     reply(response, 200, answer.headers, rewritten);
   }
 
+  /**
+   * moto cannot create some resources without the name AWS would generate (see generated-names.ts):
+   * the request's TemplateBody gets those names, and the change set is recorded from that same
+   * template, so the diff never sees them. Returns the new request body, or undefined when unchanged.
+   */
+  async function nameUnnamedResources(params: URLSearchParams): Promise<Buffer | undefined> {
+    const templateBody = params.get('TemplateBody');
+    const stackName = params.get('StackName');
+    if (templateBody === null || stackName === null) return undefined;
+    const named = await withGeneratedNames(templateBody, stackName.split('/')[1] ?? stackName);
+    if (named === undefined) return undefined;
+    params.set('TemplateBody', named);
+    return Buffer.from(params.toString());
+  }
+
+  async function forwardCreate(
+    request: IncomingMessage,
+    response: ServerResponse,
+    body: Buffer,
+    params: URLSearchParams,
+    action: string,
+  ): Promise<void> {
+    if (action === 'CreateChangeSet') return createChangeSet(request, response, body, params);
+    const answer = await send(upstream, request.method ?? 'POST', request.url ?? '/', request.headers, body);
+    reply(response, answer.status, answer.headers, answer.body);
+  }
+
   // Load the template diff now rather than inside the first change set's answer.
   void changesFromTemplates(EMPTY_TEMPLATE, EMPTY_TEMPLATE).catch(() => undefined);
   const server = await listen(
@@ -359,6 +387,10 @@ export async function startCloudFormationFront(
       if (method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
         const params = new URLSearchParams(body.toString('utf8'));
         const action = params.get('Action');
+        if (action === 'CreateStack' || action === 'CreateChangeSet') {
+          const named = await nameUnnamedResources(params);
+          if (named !== undefined) return forwardCreate(request, response, named, params, action);
+        }
         if (action === 'CreateChangeSet') return createChangeSet(request, response, body, params);
         if (action === 'DescribeChangeSet') return describeChangeSet(request, response, params);
       }

@@ -209,6 +209,31 @@ describe('safe-deploy deploy: a plain CloudFormation YAML template (SQS, SNS, Dy
     expect(await resourceIds(emulator)).toEqual(before);
   });
 
+  it('GIVEN an SSM parameter without a Name (AWS generates one) WHEN created, changed and redeployed THEN create, update and no-op all work', async () => {
+    // Prepare: moto cannot create an unnamed parameter; the emulator gives it the name AWS would.
+    const unnamed = (value: string) => `Resources:
+  Unnamed:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Type: String
+      Value: ${value}
+`;
+    const fields = { stackName: 'unnamed-ssm', parameters: {} };
+    // Act
+    const created = await deployJson(emulator, source(root, 'ssm-v1', unnamed('one')), input(fields));
+    const updated = await deployJson(emulator, source(root, 'ssm-v2', unnamed('two')), input(fields));
+    const again = await deployJson(emulator, source(root, 'ssm-v3', unnamed('two')), input(fields));
+    // Assess
+    expect(created.summary).toMatchObject({ result: 'Succeeded', stackStatus: 'CREATE_COMPLETE' });
+    expect(updated.summary).toMatchObject({
+      result: 'Succeeded',
+      verdict: 'CAN-SAFELY-UPDATE-EXISTING-STACK',
+      stackStatus: 'UPDATE_COMPLETE',
+    });
+    expect(again.summary).toMatchObject({ result: 'Succeeded' });
+    expect(again.summary.path).toContain('Delete No-op Change Set');
+  });
+
   it('GIVEN a malformed input file WHEN deployed THEN the pipeline action fails (exit 1) and no execution starts', async () => {
     // Act
     const { code, summary } = await deployJson(
