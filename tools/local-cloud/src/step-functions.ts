@@ -1,4 +1,4 @@
-import './polyfill.js';
+import '@cfn-safe-deploy/state-machine/promise-with-resolvers';
 import type { AslDefinition } from '@cfn-safe-deploy/state-machine';
 import { StateMachine } from 'aws-local-stepfunctions';
 

@@ -1,4 +1,4 @@
-import '../src/polyfill.js';
+import '@cfn-safe-deploy/state-machine/promise-with-resolvers';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 

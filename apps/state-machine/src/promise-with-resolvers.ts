@@ -1,4 +1,5 @@
-// aws-local-stepfunctions 3 calls Promise.withResolvers (Node >= 22); Node 20 lacks it.
+// Promise.withResolvers for Node 20: aws-local-stepfunctions 3 (which runs this definition in the
+// path tests and in tools/local-cloud) calls it, and it exists only from Node 22 on. Import for its effect.
 interface Resolvers<T> {
   promise: Promise<T>;
   resolve: (value: T | PromiseLike<T>) => void;
