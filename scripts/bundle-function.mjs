@@ -2,7 +2,7 @@
 // (ESM, Node 22, minified, AWS SDK v3 bundled and tree-shaken, linked source map, metafile).
 // Usage (a function package's `build` script): node ../../../scripts/bundle-function.mjs
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -194,7 +194,97 @@ const noNodeVersionWarning = {
   },
 };
 
+/**
+ * `import { x } from 'node:fs'` in an ES module makes Node build a facade module for the builtin,
+ * which reads every export of it, getters included: for `node:process` that creates the report
+ * and finalization modules, for `node:fs` the promises API with readline, for `node:http` (Node 22)
+ * the whole bundled undici. The bundle takes each builtin with `process.getBuiltinModule` instead
+ * (Node 20.16+, 22.3+: every Lambda runtime this project targets) and reads only the exports it
+ * uses; the builtins themselves still load when the bundle loads, as before.
+ */
+const RESERVED = new Set([
+  'default',
+  'delete',
+  'new',
+  'class',
+  'function',
+  'import',
+  'export',
+  'var',
+  'let',
+  'const',
+]);
+const nodeBuiltinsDirect = {
+  name: 'node-builtins-direct',
+  setup(b) {
+    const builtins = new Set(builtinModules);
+    b.onResolve({ filter: /^(node:)?[a-z_][a-z0-9_/]*$/ }, (args) => {
+      if (args.path === '__get') return undefined;
+      const id = args.path.replace(/^node:/, '');
+      if (!builtins.has(id) || args.namespace === 'node-builtin') return undefined;
+      return { path: id, namespace: 'node-builtin' };
+    });
+    b.onResolve({ filter: /^__get$/ }, () => ({ path: '__get', namespace: 'node-builtin' }));
+    b.onLoad({ filter: /^__get$/, namespace: 'node-builtin' }, () => ({
+      contents:
+        'export const getBuiltin = (id) => {\n' +
+        "  if (typeof process.getBuiltinModule !== 'function') throw new Error('This bundle needs Node.js 20.16 or newer (process.getBuiltinModule) to load ' + id);\n" +
+        '  return process.getBuiltinModule(id);\n' +
+        '};\n' +
+        'export const pick = (m, k) => m[k];\n' +
+        // A class behind a lazy getter (fs.ReadStream loads the file-stream and promise APIs):
+        // stands in for it and reads the getter the first time it is used (`instanceof`, `new`, …).
+        'export const lazyClass = (m, k) => {\n' +
+        '  let target;\n' +
+        '  const real = () => (target ??= m[k]);\n' +
+        '  const stand = new Proxy(function () {}, {\n' +
+        '    get: (_, p) => Reflect.get(real(), p),\n' +
+        '    has: (_, p) => Reflect.has(real(), p),\n' +
+        '    apply: (_, self, args) => Reflect.apply(real(), self, args),\n' +
+        '    construct: (_, args, newTarget) => Reflect.construct(real(), args, newTarget === stand ? real() : newTarget),\n' +
+        '    getPrototypeOf: () => Reflect.getPrototypeOf(real()),\n' +
+        '  });\n' +
+        '  return stand;\n' +
+        '};\n',
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => {
+      if (args.path === 'fs/promises') {
+        // Only the SDK's shared-config reader imports it (readFile); the promise API module also
+        // loads readline, directory and watcher support. The callback API is loaded at start.
+        return {
+          contents:
+            "import { getBuiltin } from '__get';\n" +
+            "const fs = getBuiltin('node:fs');\n" +
+            'export const readFile = (path, options) =>\n' +
+            '  new Promise((resolve, reject) => fs.readFile(path, options, (error, data) => (error ? reject(error) : resolve(data))));\n',
+          loader: 'js',
+        };
+      }
+      const require = createRequire(import.meta.url);
+      const real = require(`node:${args.path}`);
+      const names = Object.keys(real).filter(
+        (name) => /^[A-Za-z_$][\w$]*$/.test(name) && !RESERVED.has(name),
+      );
+      const lazyClass = (name) =>
+        typeof Object.getOwnPropertyDescriptor(real, name)?.get === 'function' &&
+        typeof real[name] === 'function';
+      const lines = [
+        "import { getBuiltin, lazyClass, pick } from '__get';",
+        `const m = getBuiltin(${JSON.stringify(`node:${args.path}`)});`,
+        'export default m;',
+        ...names.map(
+          (name) =>
+            `export const ${name} = /* @__PURE__ */ ${lazyClass(name) ? 'lazyClass' : 'pick'}(m, ${JSON.stringify(name)});`,
+        ),
+      ];
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: args.path };
+    });
+  },
+};
+
 const plugins = [
+  nodeBuiltinsDirect,
   zodEnglishOnly,
   noNodeVersionWarning,
   sdkSchemaLiteralKeys,
@@ -207,7 +297,7 @@ const plugins = [
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
-const result = await build({
+const options = {
   entryPoints: [entry],
   outfile,
   bundle: true,
@@ -218,14 +308,21 @@ const result = await build({
   sourcemap: 'linked',
   legalComments: 'none',
   mainFields: ['module', 'main'],
-  // CommonJS dependencies call require(); ESM output has none unless we make one.
-  banner: {
-    js: "import { createRequire as __cfnSafeDeployCreateRequire } from 'node:module'; const require = __cfnSafeDeployCreateRequire(import.meta.url);",
-  },
   metafile: true,
   plugins,
   logLevel: 'warning',
-});
+};
+let result = await build(options);
+// Builtins reach CommonJS dependencies through the plugin above; a require() of anything else
+// would throw at run time in an ES module, unless the bundle makes a require function.
+if (readFileSync(outfile, 'utf8').includes('Dynamic require of "')) {
+  result = await build({
+    ...options,
+    banner: {
+      js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);",
+    },
+  });
+}
 
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
 const bytes = statSync(outfile).size;

@@ -1,5 +1,7 @@
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { type UnzipFileInfo, unzipSync } from 'fflate';
+// fflate's Node entry loads worker_threads when it is imported, for its asynchronous API; the
+// synchronous unzip used here is the same code in the worker-free build.
+import { type UnzipFileInfo, unzipSync } from 'fflate/browser';
 import { ArtifactError, classifyAwsError, toTaskError } from './errors.js';
 
 /** Where a file is: a zip (the pipeline's source artifact) in S3 and a path inside it. */

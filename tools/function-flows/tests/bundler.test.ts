@@ -1,0 +1,166 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * What scripts/bundle-function.mjs promises about a bundle, checked on a small entry of its own
+ * and on every built task bundle: node builtins reached without ES-module facades, no require
+ * shim, and each task building only its own payload schemas.
+ */
+
+const require = createRequire(import.meta.url);
+const workspace = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const bundler = join(workspace, 'scripts', 'bundle-function.mjs');
+
+const TASKS = [
+  'check-stack-existence',
+  'create-change-set',
+  'create-stack',
+  'delete-change-set',
+  'delete-stack',
+  'execute-change-set',
+  'get-change-set-status',
+  'get-stack-status',
+  'inspect-change-set',
+] as const;
+
+/** Node's internal modules that a bundle must not load when it starts (see the bundler's comments). */
+const NOT_LOADED = [
+  'NativeModule internal/process/report',
+  'NativeModule worker_threads',
+  'NativeModule internal/deps/undici/undici',
+  'NativeModule internal/fs/streams',
+];
+
+function bundlePath(task: string): string {
+  return join(
+    dirname(require.resolve(`@cfn-safe-deploy/function-${task}/package.json`)),
+    'dist',
+    'index.mjs',
+  );
+}
+
+/** Imports a module in a fresh Node process and returns `process.moduleLoadList` afterwards. */
+function modulesLoadedBy(file: string): string[] {
+  const script = `await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(JSON.stringify(process.moduleLoadList));`;
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    encoding: 'utf8',
+  });
+  return JSON.parse(output) as string[];
+}
+
+describe('bundle-function on an entry of its own', () => {
+  const root = mkdtempSync(join(tmpdir(), 'bundler-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('gives the code the builtins it imports, named, default and lazily created classes alike', async () => {
+    // Prepare
+    mkdirSync(join(root, 'src'));
+    const file = join(root, 'probe.txt');
+    writeFileSync(file, 'probe');
+    writeFileSync(
+      join(root, 'src', 'handler.ts'),
+      [
+        "import { createReadStream, ReadStream } from 'node:fs';",
+        "import { readFile } from 'node:fs/promises';",
+        "import * as os from 'node:os';",
+        "import process, { env } from 'node:process';",
+        'export const handler = async (path: string) => {',
+        '  const opened = createReadStream(path);',
+        '  const made = new ReadStream(path);',
+        '  const result = {',
+        '    opened: opened instanceof ReadStream,',
+        '    made: made instanceof ReadStream,',
+        '    notAStream: ({}) instanceof ReadStream,',
+        '    name: ReadStream.name,',
+        '    prototype: Object.getPrototypeOf(made) === ReadStream.prototype,',
+        "    text: await readFile(path, 'utf8'),",
+        '    platform: os.platform(),',
+        '    env: env === process.env,',
+        '  };',
+        '  opened.destroy();',
+        '  made.destroy();',
+        '  return result;',
+        '};',
+      ].join('\n'),
+    );
+
+    // Act
+    execFileSync(process.execPath, [bundler, root], { encoding: 'utf8' });
+    const bundle = join(root, 'dist', 'index.mjs');
+    const { handler } = (await import(pathToFileURL(bundle).href)) as {
+      handler: (path: string) => Promise<Record<string, unknown>>;
+    };
+    const result = await handler(file);
+
+    // Assess
+    expect(result).toEqual({
+      opened: true,
+      made: true,
+      notAStream: false,
+      name: 'ReadStream',
+      prototype: true,
+      text: 'probe',
+      platform: process.platform,
+      env: true,
+    });
+    const text = readFileSync(bundle, 'utf8');
+    expect(text).not.toMatch(/from\s*["']node:/);
+    expect(text).not.toContain('Dynamic require of');
+  });
+
+  it('refuses to run where process.getBuiltinModule is missing, saying what it needs', async () => {
+    // Prepare
+    const bundle = pathToFileURL(join(root, 'dist', 'index.mjs')).href;
+    const script = `delete process.getBuiltinModule; await import(${JSON.stringify(bundle)});`;
+
+    // Act
+    const run = () =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
+
+    // Assess
+    expect(run).toThrow(/needs Node\.js 20\.16 or newer \(process\.getBuiltinModule\) to load node:[a-z]+/);
+  });
+});
+
+describe.each(TASKS)('the %s bundle', (task) => {
+  it('exports a handler and imports no builtin through an ES-module facade', async () => {
+    const bundle = bundlePath(task);
+    const text = readFileSync(bundle, 'utf8');
+
+    const module = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };
+
+    expect(typeof module.handler).toBe('function');
+    expect(text).not.toMatch(/from\s*["']node:/);
+    expect(text).not.toContain('Dynamic require of');
+  });
+
+  it('loads none of the node modules it has no use for when it starts', () => {
+    const loaded = modulesLoadedBy(bundlePath(task));
+
+    expect(loaded.filter((name) => NOT_LOADED.includes(name))).toEqual([]);
+  });
+
+  it("builds only its own task's payload schemas", () => {
+    const meta = JSON.parse(readFileSync(join(dirname(bundlePath(task)), 'meta.json'), 'utf8')) as {
+      outputs: Record<string, { entryPoint?: string; inputs: Record<string, unknown> }>;
+    };
+    const output = Object.values(meta.outputs).find((entry) => entry.entryPoint !== undefined);
+    const inputs = Object.keys(output?.inputs ?? {});
+
+    const taskModules = inputs
+      .filter((input) => /state-payloads[\\/]dist[\\/]tasks[\\/]/.test(input))
+      .map((input) => input.replace(/.*[\\/]/, ''));
+
+    expect(taskModules).toEqual([`${task}.js`]);
+    expect(inputs.some((input) => /state-payloads[\\/]dist[\\/]state\.js$/.test(input))).toBe(false);
+  });
+});
