@@ -2,10 +2,9 @@ import {
   PayloadValidationError,
   parseWith,
   type TaskInput,
-  TaskInputSchemas,
   type TaskName,
+  type TaskPayloads,
   type TaskResult,
-  TaskResultSchemas,
 } from '@cfn-safe-deploy/state-payloads';
 import { InvalidInputError, toTaskError } from './errors.js';
 import { logger } from './logger.js';
@@ -39,11 +38,15 @@ function deploymentIdOf(event: unknown): string | undefined {
  * Wraps a task's logic as a Lambda handler: validates the event with the task's input schema,
  * adds log keys (never the event itself), runs it, validates the result and maps unexpected AWS
  * errors to the classes the state machine's Retry/Catch match.
+ *
+ * `payloads` is the task's entry of state-payloads (e.g. `checkStackExistenceTask`), not the whole
+ * `Tasks` table, so that the Lambda builds only its own schemas when it starts.
  */
 export function defineTask<T extends TaskName>(
-  task: T,
+  payloads: TaskPayloads<T> & { readonly name: T },
   run: (input: TaskInput<T>) => Promise<TaskResult<T>>,
 ): TaskHandler<T> {
+  const task = payloads.name;
   return async (event, context) => {
     const stackName = stackNameOf(event);
     logger.appendKeys({
@@ -57,7 +60,7 @@ export function defineTask<T extends TaskName>(
       logger.info('task started');
       let input: TaskInput<T>;
       try {
-        input = parseWith(TaskInputSchemas[task], event, `${task} input`) as TaskInput<T>;
+        input = parseWith(payloads.input, event, `${task} input`) as TaskInput<T>;
       } catch (error) {
         if (error instanceof PayloadValidationError) {
           throw new InvalidInputError(error.message, { cause: error });
@@ -70,7 +73,7 @@ export function defineTask<T extends TaskName>(
       } catch (error) {
         throw toTaskError(error, task, stackName ?? 'the stack');
       }
-      const checked = TaskResultSchemas[task].safeParse(result);
+      const checked = payloads.result.safeParse(result);
       if (!checked.success) {
         throw new Error(
           `Bug: ${task} returned a result that does not match its schema: ${checked.error.message}`,

@@ -1,4 +1,9 @@
-import type { TaskInput, TaskResult } from '@cfn-safe-deploy/state-payloads';
+import {
+  checkStackExistenceTask,
+  getStackStatusTask,
+  type TaskInput,
+  type TaskResult,
+} from '@cfn-safe-deploy/state-payloads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidInputError, RetryableError, SafetyRefusedError } from '../src/errors.js';
 import { logger } from '../src/logger.js';
@@ -32,7 +37,7 @@ describe('defineTask', () => {
   it('validates the event, runs the task and returns its result', async () => {
     // Prepare
     const run = vi.fn(async (_: TaskInput<'checkStackExistence'>) => missing);
-    const handler = defineTask('checkStackExistence', run);
+    const handler = defineTask(checkStackExistenceTask, run);
 
     // Act
     const result = await handler(event, { awsRequestId: 'req-1' });
@@ -46,7 +51,7 @@ describe('defineTask', () => {
     // Prepare
     const info = vi.spyOn(logger, 'info');
     const append = vi.spyOn(logger, 'appendKeys');
-    const handler = defineTask('checkStackExistence', async () => missing);
+    const handler = defineTask(checkStackExistenceTask, async () => missing);
 
     // Act
     await handler(event);
@@ -64,7 +69,7 @@ describe('defineTask', () => {
   it('rejects an invalid event with InvalidInputError naming the field, without running the task', async () => {
     // Prepare
     const run = vi.fn(async () => missing);
-    const handler = defineTask('checkStackExistence', run);
+    const handler = defineTask(checkStackExistenceTask, run);
 
     // Act
     const invoked = handler({ ...event, input: { ...event.input, stackName: 'bad name!' } });
@@ -76,7 +81,7 @@ describe('defineTask', () => {
   });
 
   it('rejects a task input missing the result it depends on', async () => {
-    const handler = defineTask('getStackStatus', async () => {
+    const handler = defineTask(getStackStatusTask, async () => {
       throw new Error('not reached');
     });
     await expect(handler(event)).rejects.toThrow(/operation/);
@@ -84,7 +89,7 @@ describe('defineTask', () => {
 
   it('treats a result that breaks its schema as a bug (a plain Error, not retried by name)', async () => {
     // Prepare
-    const handler = defineTask('checkStackExistence', async () => ({ ...missing, next: 'jump' }) as never);
+    const handler = defineTask(checkStackExistenceTask, async () => ({ ...missing, next: 'jump' }) as never);
 
     // Act
     const invoked = handler(event);
@@ -97,10 +102,10 @@ describe('defineTask', () => {
   it('maps AWS errors and passes task errors through', async () => {
     // Prepare
     const errorLog = vi.spyOn(logger, 'error');
-    const throttled = defineTask('checkStackExistence', async () => {
+    const throttled = defineTask(checkStackExistenceTask, async () => {
       throw awsError('Throttling', 'Rate exceeded');
     });
-    const refused = defineTask('checkStackExistence', async () => {
+    const refused = defineTask(checkStackExistenceTask, async () => {
       throw new SafetyRefusedError('no');
     });
 
@@ -115,7 +120,7 @@ describe('defineTask', () => {
   });
 
   it('copes with events that are not objects', async () => {
-    const handler = defineTask('checkStackExistence', async () => missing);
+    const handler = defineTask(checkStackExistenceTask, async () => missing);
     await expect(handler('nonsense')).rejects.toBeInstanceOf(InvalidInputError);
     await expect(handler(null)).rejects.toBeInstanceOf(InvalidInputError);
   });

@@ -13,6 +13,11 @@ export {
   UserParametersSchema,
 } from './input.js';
 export {
+  type DeploymentInput,
+  DeploymentInputSchema,
+} from './input-fields.js';
+export { type Inspection, InspectionSchema, MAX_FINDINGS_IN_STATE } from './inspection.js';
+export {
   assertCloudFormationName,
   blueGreenStackNameFor,
   CLOUDFORMATION_NAME,
@@ -41,22 +46,32 @@ export {
   ChangeSetDeletionSchema,
   type ChangeSetState,
   ChangeSetStateSchema,
-  type DeployState,
-  DeployStateSchema,
-  type Inspection,
-  InspectionSchema,
-  MAX_FINDINGS_IN_STATE,
-  ResultKeys,
   type StackCheck,
   StackCheckSchema,
   type StackOperation,
   StackOperationSchema,
+} from './results.js';
+export {
+  type DeployState,
+  DeployStateSchema,
+  ResultKeys,
   type TaskInput,
   TaskInputSchemas,
   type TaskName,
+  type TaskPayloads,
   type TaskResult,
   TaskResultSchemas,
+  Tasks,
 } from './state.js';
+export { checkStackExistenceTask } from './tasks/check-stack-existence.js';
+export { createChangeSetTask } from './tasks/create-change-set.js';
+export { createStackTask } from './tasks/create-stack.js';
+export { deleteChangeSetTask } from './tasks/delete-change-set.js';
+export { deleteStackTask } from './tasks/delete-stack.js';
+export { executeChangeSetTask } from './tasks/execute-change-set.js';
+export { getChangeSetStatusTask } from './tasks/get-change-set-status.js';
+export { getStackStatusTask } from './tasks/get-stack-status.js';
+export { inspectChangeSetTask } from './tasks/inspect-change-set.js';
 export {
   type ContinuationToken,
   ContinuationTokenSchema,

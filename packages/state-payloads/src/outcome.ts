@@ -1,6 +1,6 @@
 import { type Finding, FindingSchema, VerdictSchema } from '@cfn-safe-deploy/changeset-policy';
 import * as z from 'zod/mini';
-import { type CaughtError, CaughtErrorSchema } from './state.js';
+import { type CaughtError, CaughtErrorSchema } from './results.js';
 
 /** CodePipeline shows at most this many characters of a failure message. */
 export const MAX_PIPELINE_MESSAGE = 5000;

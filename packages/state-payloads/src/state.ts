@@ -1,89 +1,24 @@
-import { FindingSchema, VerdictSchema } from '@cfn-safe-deploy/changeset-policy';
 import * as z from 'zod/mini';
 import { ExecutionInputSchema } from './input.js';
-import { PollSchema } from './poll.js';
-
-/** Findings kept in the state are capped: Step Functions payloads are limited to 256 KB. */
-export const MAX_FINDINGS_IN_STATE = 50;
-
-const NameSchema = z.string().check(z.minLength(1));
-const ArnSchema = z.string().check(z.startsWith('arn:', 'must be an ARN'));
-const TimestampSchema = z.iso.datetime({ offset: true });
-
-/** What "Check Stack Existence" found, and where the state machine goes next ("Does Stack Exist?"). */
-export const StackCheckSchema = z.strictObject({
-  stackName: NameSchema,
-  exists: z.boolean(),
-  stackId: z.optional(ArnSchema),
-  status: z.optional(z.string()),
-  /** CREATE for a stack left in REVIEW_IN_PROGRESS (treated as missing), UPDATE otherwise. */
-  changeSetType: z.enum(['CREATE', 'UPDATE']),
-  next: z.enum(['create', 'recreate', 'update', 'wait', 'refuse']),
-  /** Why `next` was chosen, in words (shown when the deployment is refused). */
-  reason: z.string(),
-  /** Present while waiting for a busy (*_IN_PROGRESS) stack to settle. */
-  poll: z.optional(PollSchema),
-});
-export type StackCheck = z.infer<typeof StackCheckSchema>;
-
-/** A stack operation in flight (create, update by change set, delete for recovery) and its progress. */
-export const StackOperationSchema = z.strictObject({
-  kind: z.enum(['create', 'update', 'delete']),
-  stackName: NameSchema,
-  stackId: ArnSchema,
-  startedAt: TimestampSchema,
-  status: z.optional(z.string()),
-  outcome: z.enum(['in-progress', 'succeeded', 'failed']),
-  /** CloudFormation's reason when it failed: the first failed resource's status reason. */
-  reason: z.optional(z.string()),
-  poll: PollSchema,
-});
-export type StackOperation = z.infer<typeof StackOperationSchema>;
-
-/** The change set of this deployment, always addressed by ARN once created. */
-export const ChangeSetStateSchema = z.strictObject({
-  changeSetName: NameSchema,
-  /** Absent only when CreateChangeSet itself answered that there is nothing to update. */
-  changeSetArn: z.optional(ArnSchema),
-  stackName: NameSchema,
-  stackId: z.optional(ArnSchema),
-  changeSetType: z.enum(['CREATE', 'UPDATE']),
-  status: z.string(),
-  next: z.enum(['wait', 'inspect', 'no-changes', 'failed']),
-  reason: z.optional(z.string()),
-  poll: PollSchema,
-});
-export type ChangeSetState = z.infer<typeof ChangeSetStateSchema>;
-
-/** The change-set policy's judgement ("Inspect Change Set Changes"). */
-export const InspectionSchema = z.strictObject({
-  changeSetArn: ArnSchema,
-  verdict: VerdictSchema,
-  /** The first MAX_FINDINGS_IN_STATE findings; `findingCount` has the total. */
-  findings: z.array(FindingSchema),
-  findingCount: z.number().check(z.int(), z.minimum(0)),
-  allowed: z.array(FindingSchema),
-  allowedCount: z.number().check(z.int(), z.minimum(0)),
-  changeCount: z.number().check(z.int(), z.minimum(0)),
-  /** Set when the change is unsafe and the input asks for blue/green: the stack to create instead. */
-  blueGreenStackName: z.optional(NameSchema),
-});
-export type Inspection = z.infer<typeof InspectionSchema>;
-
-export const ChangeSetDeletionSchema = z.strictObject({
-  changeSetArn: z.optional(ArnSchema),
-  /** False when there was nothing to delete (no change set was created, or it was already gone). */
-  deleted: z.boolean(),
-});
-export type ChangeSetDeletion = z.infer<typeof ChangeSetDeletionSchema>;
-
-/** Set by "Prepare Blue/Green Stack": the new stack created instead of updating the old one. */
-export const BlueGreenSchema = z.strictObject({ stackName: NameSchema });
-export type BlueGreen = z.infer<typeof BlueGreenSchema>;
-
-/** A Catch's ResultPath: Step Functions' error name and cause. */
-export const CaughtErrorSchema = z.looseObject({ Error: z.string(), Cause: z.optional(z.string()) });
-export type CaughtError = z.infer<typeof CaughtErrorSchema>;
+import { InspectionSchema } from './inspection.js';
+import {
+  BlueGreenSchema,
+  CaughtErrorSchema,
+  ChangeSetDeletionSchema,
+  ChangeSetStateSchema,
+  DeploymentIdSchema,
+  StackCheckSchema,
+  StackOperationSchema,
+} from './results.js';
+import { checkStackExistenceTask } from './tasks/check-stack-existence.js';
+import { createChangeSetTask } from './tasks/create-change-set.js';
+import { createStackTask } from './tasks/create-stack.js';
+import { deleteChangeSetTask } from './tasks/delete-change-set.js';
+import { deleteStackTask } from './tasks/delete-stack.js';
+import { executeChangeSetTask } from './tasks/execute-change-set.js';
+import { getChangeSetStatusTask } from './tasks/get-change-set-status.js';
+import { getStackStatusTask } from './tasks/get-stack-status.js';
+import { inspectChangeSetTask } from './tasks/inspect-change-set.js';
 
 /**
  * The state every Task receives: the execution input under `input`, the deployment id (the
@@ -91,7 +26,7 @@ export type CaughtError = z.infer<typeof CaughtErrorSchema>;
  */
 export const DeployStateSchema = z.object({
   input: ExecutionInputSchema,
-  deploymentId: z.string().check(z.minLength(1), z.maxLength(80)),
+  deploymentId: DeploymentIdSchema,
   stack: z.optional(StackCheckSchema),
   changeSet: z.optional(ChangeSetStateSchema),
   inspection: z.optional(InspectionSchema),
@@ -102,36 +37,52 @@ export const DeployStateSchema = z.object({
 });
 export type DeployState = z.infer<typeof DeployStateSchema>;
 
-/** The input each Task needs: the deploy state with the results that task depends on made required. */
-export const TaskInputSchemas = {
-  checkStackExistence: DeployStateSchema,
-  createStack: z.extend(DeployStateSchema, { stack: StackCheckSchema }),
-  deleteStack: z.extend(DeployStateSchema, { stack: StackCheckSchema }),
-  getStackStatus: z.extend(DeployStateSchema, { operation: StackOperationSchema }),
-  createChangeSet: z.extend(DeployStateSchema, { stack: StackCheckSchema }),
-  getChangeSetStatus: z.extend(DeployStateSchema, { changeSet: ChangeSetStateSchema }),
-  inspectChangeSet: z.extend(DeployStateSchema, { changeSet: ChangeSetStateSchema }),
-  executeChangeSet: z.extend(DeployStateSchema, {
-    changeSet: ChangeSetStateSchema,
-    inspection: InspectionSchema,
-  }),
-  deleteChangeSet: z.extend(DeployStateSchema, { changeSet: ChangeSetStateSchema }),
+/**
+ * Every task's payloads: the part of the deploy state it reads (the results it depends on made
+ * required) and the result it returns. Each task's Lambda imports its own entry (`…Task` from this
+ * package), so that it builds only those schemas when it starts.
+ */
+export const Tasks = {
+  checkStackExistence: checkStackExistenceTask,
+  createStack: createStackTask,
+  deleteStack: deleteStackTask,
+  getStackStatus: getStackStatusTask,
+  createChangeSet: createChangeSetTask,
+  getChangeSetStatus: getChangeSetStatusTask,
+  inspectChangeSet: inspectChangeSetTask,
+  executeChangeSet: executeChangeSetTask,
+  deleteChangeSet: deleteChangeSetTask,
 } as const;
-export type TaskName = keyof typeof TaskInputSchemas;
+export type TaskName = keyof typeof Tasks;
+/** A task's name with the schemas of its input and result. */
+export type TaskPayloads<T extends TaskName> = (typeof Tasks)[T];
+
+/** The input each Task reads. */
+export const TaskInputSchemas = {
+  checkStackExistence: checkStackExistenceTask.input,
+  createStack: createStackTask.input,
+  deleteStack: deleteStackTask.input,
+  getStackStatus: getStackStatusTask.input,
+  createChangeSet: createChangeSetTask.input,
+  getChangeSetStatus: getChangeSetStatusTask.input,
+  inspectChangeSet: inspectChangeSetTask.input,
+  executeChangeSet: executeChangeSetTask.input,
+  deleteChangeSet: deleteChangeSetTask.input,
+} as const;
 export type TaskInput<T extends TaskName> = z.infer<(typeof TaskInputSchemas)[T]>;
 
 /** The result each Task returns, written by the state machine under `ResultKeys[task]`. */
 export const TaskResultSchemas = {
-  checkStackExistence: StackCheckSchema,
-  createStack: StackOperationSchema,
-  deleteStack: StackOperationSchema,
-  getStackStatus: StackOperationSchema,
-  createChangeSet: ChangeSetStateSchema,
-  getChangeSetStatus: ChangeSetStateSchema,
-  inspectChangeSet: InspectionSchema,
-  executeChangeSet: StackOperationSchema,
-  deleteChangeSet: ChangeSetDeletionSchema,
-} as const satisfies Record<TaskName, z.ZodMiniType>;
+  checkStackExistence: checkStackExistenceTask.result,
+  createStack: createStackTask.result,
+  deleteStack: deleteStackTask.result,
+  getStackStatus: getStackStatusTask.result,
+  createChangeSet: createChangeSetTask.result,
+  getChangeSetStatus: getChangeSetStatusTask.result,
+  inspectChangeSet: inspectChangeSetTask.result,
+  executeChangeSet: executeChangeSetTask.result,
+  deleteChangeSet: deleteChangeSetTask.result,
+} as const;
 export type TaskResult<T extends TaskName> = z.infer<(typeof TaskResultSchemas)[T]>;
 
 /** Where in the deploy state each task's result goes (the Task state's ResultPath, without `$.`). */

@@ -204,3 +204,38 @@ describe('checkStackExistence', () => {
     expect(check.poll?.attempt).toBe(1);
   });
 });
+
+describe('handler (the first task checks the whole execution input)', () => {
+  it('answers for a valid state', async () => {
+    // Prepare
+    const { handler } = await import('../src/handler.js');
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(awsError('ValidationError', 'Stack with id prod-app does not exist'));
+
+    // Act
+    const result = await handler(state);
+
+    // Assess
+    expect(result).toMatchObject({ stackName: 'prod-app', exists: false, next: 'create' });
+  });
+
+  it.each([
+    ['an unknown input field', { surprise: true }, 'surprise'],
+    ['a policy that is not one', { policy: { version: 2 } }, 'policy'],
+  ])('refuses %s before touching any stack', async (_case, extra, named) => {
+    // Prepare
+    const { handler } = await import('../src/handler.js');
+    const event = { ...state, input: { ...state.input, ...extra } };
+
+    // Act
+    const result = handler(event);
+
+    // Assess
+    await expect(result).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining(named),
+    });
+    expect(cfn.calls()).toHaveLength(0);
+  });
+});

@@ -23,14 +23,6 @@ function awsError(name: string, message: string, status = 400): Error {
 
 function state(changeSetArn: string | null = CHANGE_SET_ARN): TaskInput<'deleteChangeSet'> {
   return {
-    input: {
-      environmentName: 'prod',
-      stackName: 'app',
-      templatePath: 'template.json',
-      revisionS3Bucket: 'artifacts',
-      revisionS3Key: 'source.zip',
-      onUnsafeChange: 'fail',
-    },
     deploymentId: 'job-1',
     changeSet: {
       changeSetName: 'prod-app-job-1',

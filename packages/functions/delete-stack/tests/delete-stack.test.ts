@@ -20,14 +20,6 @@ const deps = {
 };
 
 const state: TaskInput<'deleteStack'> = {
-  input: {
-    environmentName: 'prod',
-    stackName: 'app',
-    templatePath: 'template.yaml',
-    revisionS3Bucket: 'artifacts',
-    revisionS3Key: 'source.zip',
-    onUnsafeChange: 'fail',
-  },
   deploymentId: 'job-1',
   stack: {
     stackName: 'prod-app',

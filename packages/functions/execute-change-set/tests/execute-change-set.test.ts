@@ -56,14 +56,6 @@ function state(overrides: Overrides = {}): TaskInput<'executeChangeSet'> {
   const arn = overrides.changeSetArn === undefined ? CHANGE_SET_ARN : overrides.changeSetArn;
   const stackId = overrides.stackId === undefined ? STACK_ID : overrides.stackId;
   return {
-    input: {
-      environmentName: 'prod',
-      stackName: 'app',
-      templatePath: 'template.json',
-      revisionS3Bucket: 'artifacts',
-      revisionS3Key: 'source.zip',
-      onUnsafeChange: 'fail',
-    },
     deploymentId: 'job-1',
     changeSet: {
       changeSetName: 'prod-app-job-1',

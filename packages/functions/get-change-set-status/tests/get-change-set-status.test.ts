@@ -28,14 +28,6 @@ function awsError(name: string, message: string, status = 400): Error {
 
 function state(changeSetArn: string | null = CHANGE_SET_ARN): TaskInput<'getChangeSetStatus'> {
   return {
-    input: {
-      environmentName: 'prod',
-      stackName: 'app',
-      templatePath: 'template.json',
-      revisionS3Bucket: 'artifacts',
-      revisionS3Key: 'source.zip',
-      onUnsafeChange: 'fail',
-    },
     deploymentId: 'job-1',
     changeSet: {
       changeSetName: 'prod-app-job-1',
@@ -289,9 +281,23 @@ describe('handler', () => {
     expect(result.next).toBe('inspect');
   });
 
-  it('refuses an event with an unknown input field', async () => {
+  it('leaves the execution input to the first task: only the change set is validated', async () => {
     // Prepare
-    const event = { ...state(), input: { ...state().input, surprise: true } };
+    cfnMock
+      .on(DescribeChangeSetCommand)
+      .resolves(described({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE' }));
+    const event = { ...state(), input: { surprise: true } };
+
+    // Act
+    const result = await handler(event);
+
+    // Assess
+    expect(result.next).toBe('inspect');
+  });
+
+  it('refuses an event whose change set has a field no task writes', async () => {
+    // Prepare
+    const event = { ...state(), changeSet: { ...state().changeSet, surprise: true } };
 
     // Act
     const result = handler(event);

@@ -24,14 +24,6 @@ const operation: StackOperation = {
 
 function stateWith(op: StackOperation): TaskInput<'getStackStatus'> {
   return {
-    input: {
-      environmentName: 'prod',
-      stackName: 'app',
-      templatePath: 'template.yaml',
-      revisionS3Bucket: 'artifacts',
-      revisionS3Key: 'source.zip',
-      onUnsafeChange: 'fail',
-    },
     deploymentId: 'job-1',
     operation: op,
   };

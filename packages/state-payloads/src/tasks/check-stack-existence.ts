@@ -1,0 +1,18 @@
+import * as z from 'zod/mini';
+import { ExecutionInputSchema } from '../input.js';
+import { DeploymentIdSchema, StackCheckSchema } from '../results.js';
+
+/**
+ * The first task checks the whole execution input strictly, policy included: a state machine started
+ * by anything but the Trigger Lambda fails here, before any stack is touched. While it waits for a
+ * busy stack it reads its own previous result.
+ */
+export const checkStackExistenceTask = {
+  name: 'checkStackExistence',
+  input: z.object({
+    input: ExecutionInputSchema,
+    deploymentId: DeploymentIdSchema,
+    stack: z.optional(StackCheckSchema),
+  }),
+  result: StackCheckSchema,
+} as const;

@@ -1,0 +1,16 @@
+import * as z from 'zod/mini';
+import { DeploymentInputSchema } from '../input-fields.js';
+import { ChangeSetStateSchema, DeploymentIdSchema, StackCheckSchema } from '../results.js';
+
+/**
+ * Reads the execution input but its policy (checked by the first task) and the results it needs.
+ */
+export const createChangeSetTask = {
+  name: 'createChangeSet',
+  input: z.object({
+    input: DeploymentInputSchema,
+    deploymentId: DeploymentIdSchema,
+    stack: StackCheckSchema,
+  }),
+  result: ChangeSetStateSchema,
+} as const;

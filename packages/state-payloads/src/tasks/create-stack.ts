@@ -1,0 +1,18 @@
+import * as z from 'zod/mini';
+import { DeploymentInputSchema } from '../input-fields.js';
+import { BlueGreenSchema, DeploymentIdSchema, StackCheckSchema, StackOperationSchema } from '../results.js';
+
+/**
+ * Reads the execution input but its policy (checked by the first task) and the results it needs;
+ * `blueGreen` is set when it creates the new stack of a blue/green deployment.
+ */
+export const createStackTask = {
+  name: 'createStack',
+  input: z.object({
+    input: DeploymentInputSchema,
+    deploymentId: DeploymentIdSchema,
+    blueGreen: z.optional(BlueGreenSchema),
+    stack: StackCheckSchema,
+  }),
+  result: StackOperationSchema,
+} as const;

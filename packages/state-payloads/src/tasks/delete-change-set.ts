@@ -1,0 +1,14 @@
+import * as z from 'zod/mini';
+import { ChangeSetDeletionSchema, ChangeSetStateSchema, DeploymentIdSchema } from '../results.js';
+
+/**
+ * Reads only the results it needs: it never looks at the execution input (checked by the first task).
+ */
+export const deleteChangeSetTask = {
+  name: 'deleteChangeSet',
+  input: z.object({
+    deploymentId: DeploymentIdSchema,
+    changeSet: ChangeSetStateSchema,
+  }),
+  result: ChangeSetDeletionSchema,
+} as const;

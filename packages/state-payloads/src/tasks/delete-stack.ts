@@ -1,0 +1,14 @@
+import * as z from 'zod/mini';
+import { DeploymentIdSchema, StackCheckSchema, StackOperationSchema } from '../results.js';
+
+/**
+ * Reads only the results it needs: it never looks at the execution input (checked by the first task).
+ */
+export const deleteStackTask = {
+  name: 'deleteStack',
+  input: z.object({
+    deploymentId: DeploymentIdSchema,
+    stack: StackCheckSchema,
+  }),
+  result: StackOperationSchema,
+} as const;

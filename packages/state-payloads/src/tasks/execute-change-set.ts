@@ -1,0 +1,16 @@
+import * as z from 'zod/mini';
+import { InspectionSchema } from '../inspection.js';
+import { ChangeSetStateSchema, DeploymentIdSchema, StackOperationSchema } from '../results.js';
+
+/**
+ * Reads only the results it needs: it never looks at the execution input (checked by the first task).
+ */
+export const executeChangeSetTask = {
+  name: 'executeChangeSet',
+  input: z.object({
+    deploymentId: DeploymentIdSchema,
+    changeSet: ChangeSetStateSchema,
+    inspection: InspectionSchema,
+  }),
+  result: StackOperationSchema,
+} as const;

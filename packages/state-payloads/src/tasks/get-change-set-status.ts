@@ -1,0 +1,14 @@
+import * as z from 'zod/mini';
+import { ChangeSetStateSchema, DeploymentIdSchema } from '../results.js';
+
+/**
+ * Reads only the results it needs: it never looks at the execution input (checked by the first task).
+ */
+export const getChangeSetStatusTask = {
+  name: 'getChangeSetStatus',
+  input: z.object({
+    deploymentId: DeploymentIdSchema,
+    changeSet: ChangeSetStateSchema,
+  }),
+  result: ChangeSetStateSchema,
+} as const;

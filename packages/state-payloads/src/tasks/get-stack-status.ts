@@ -1,0 +1,14 @@
+import * as z from 'zod/mini';
+import { DeploymentIdSchema, StackOperationSchema } from '../results.js';
+
+/**
+ * Reads only the results it needs: it never looks at the execution input (checked by the first task).
+ */
+export const getStackStatusTask = {
+  name: 'getStackStatus',
+  input: z.object({
+    deploymentId: DeploymentIdSchema,
+    operation: StackOperationSchema,
+  }),
+  result: StackOperationSchema,
+} as const;
