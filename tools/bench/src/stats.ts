@@ -13,10 +13,18 @@ export function median(values: readonly number[]): number {
 export function timeProcess(
   command: string,
   args: readonly string[],
-  options: { readonly cwd?: string; readonly okExitCodes?: readonly number[] } = {},
+  options: {
+    readonly cwd?: string;
+    readonly env?: NodeJS.ProcessEnv;
+    readonly okExitCodes?: readonly number[];
+  } = {},
 ): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = spawnSync(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
   const ok = options.okExitCodes ?? [0];
   if (result.status === null || !ok.includes(result.status)) {
