@@ -202,18 +202,6 @@ const noNodeVersionWarning = {
  * (Node 20.16+, 22.3+: every Lambda runtime this project targets) and reads only the exports it
  * uses; the builtins themselves still load when the bundle loads, as before.
  */
-const RESERVED = new Set([
-  'default',
-  'delete',
-  'new',
-  'class',
-  'function',
-  'import',
-  'export',
-  'var',
-  'let',
-  'const',
-]);
 const nodeBuiltinsDirect = {
   name: 'node-builtins-direct',
   setup(b) {
@@ -232,9 +220,10 @@ const nodeBuiltinsDirect = {
         '  return process.getBuiltinModule(id);\n' +
         '};\n' +
         'export const pick = (m, k) => m[k];\n' +
-        // A class behind a lazy getter (fs.ReadStream loads the file-stream and promise APIs):
-        // stands in for it and reads the getter the first time it is used (`instanceof`, `new`, …).
-        'export const lazyClass = (m, k) => {\n' +
+        // A function or class behind a lazy getter (fs.ReadStream loads the file-stream and promise
+        // APIs, crypto.getRandomValues Web Crypto): stands in for it and reads the getter the first
+        // time it is used (a call, `new`, `instanceof`, a property).
+        'export const lazyFunction = (m, k) => {\n' +
         '  let target;\n' +
         '  const real = () => (target ??= m[k]);\n' +
         '  const stand = new Proxy(function () {}, {\n' +
@@ -263,22 +252,23 @@ const nodeBuiltinsDirect = {
       }
       const require = createRequire(import.meta.url);
       const real = require(`node:${args.path}`);
-      const names = Object.keys(real).filter(
-        (name) => /^[A-Za-z_$][\w$]*$/.test(name) && !RESERVED.has(name),
-      );
-      const lazyClass = (name) =>
+      // Export names may be any identifier name (`export { _1 as delete }` is valid); `default` is
+      // the module itself.
+      const names = Object.keys(real).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default');
+      const behindGetter = (name) =>
         typeof Object.getOwnPropertyDescriptor(real, name)?.get === 'function' &&
         typeof real[name] === 'function';
       const lines = [
-        "import { getBuiltin, lazyClass, pick } from '__get';",
+        "import { getBuiltin, lazyFunction, pick } from '__get';",
         `const m = getBuiltin(${JSON.stringify(`node:${args.path}`)});`,
         'export default m;',
         ...names.map(
-          (name) =>
-            `export const ${name} = /* @__PURE__ */ ${lazyClass(name) ? 'lazyClass' : 'pick'}(m, ${JSON.stringify(name)});`,
+          (name, i) =>
+            `const _${i} = /* @__PURE__ */ ${behindGetter(name) ? 'lazyFunction' : 'pick'}(m, ${JSON.stringify(name)});`,
         ),
+        `export { ${names.map((name, i) => `_${i} as ${name}`).join(', ')} };`,
       ];
-      return { contents: lines.join('\n'), loader: 'js', resolveDir: args.path };
+      return { contents: lines.join('\n'), loader: 'js' };
     });
   },
 };
