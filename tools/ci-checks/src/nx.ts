@@ -16,7 +16,14 @@ export function nxEnvironment(extra: Record<string, string> = {}): NodeJS.Proces
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('NX_') && !key.startsWith('GIT_') && key !== 'VITEST_WORKER_ID') env[key] = value;
   }
-  return { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_ISOLATE_PLUGINS: 'false', ...extra };
+  return {
+    ...env,
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    NX_ISOLATE_PLUGINS: 'false',
+    ...extra,
+  };
 }
 
 /** The script of the `bin` named `name` of the workspace's package `packageName`. */
