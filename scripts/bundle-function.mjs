@@ -296,6 +296,9 @@ const options = {
   format: 'esm',
   minify: true,
   sourcemap: 'linked',
+  // Mappings only: with `--enable-source-maps` Node parses the whole map when the bundle loads, and
+  // the sources' text (4/5 of it) would add ~20 ms to that; stack traces need only the mappings.
+  sourcesContent: false,
   legalComments: 'none',
   mainFields: ['module', 'main'],
   metafile: true,

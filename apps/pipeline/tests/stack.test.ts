@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PARAMETER_NAME } from '@cfn-safe-deploy/state-machine';
@@ -311,6 +311,34 @@ describe('the Trigger function', () => {
       ManagedPolicyArns: Match.absent(),
       Description: Match.stringLikeRegexp('^The Trigger function'),
     });
+  });
+
+  it('deploys the built bundle and its source map, never the esbuild metafile', () => {
+    // GIVEN the app with the built Trigger bundle (the test target builds it first)
+    const outdir = mkdtempSync(join(tmpdir(), 'pipeline-assets-'));
+    outdirs.push(outdir);
+    const { app, stack } = createApp({ appProps: { outdir }, nag: false });
+
+    // WHEN
+    const artifact = app.synth().getStackByName(stack.stackName);
+
+    // THEN the Trigger's staged asset (asset.<hash> for <hash>.zip) holds exactly the bundle and its map
+    const resources = artifact.template.Resources as Record<
+      string,
+      { Type: string; Properties: { Description?: string; Code?: { S3Key?: string } } }
+    >;
+    const trigger = Object.values(resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::Lambda::Function' &&
+        resource.Properties.Description?.startsWith('cfn-safe-deploy Trigger'),
+    );
+    expect(trigger).toHaveLength(1);
+    const key = String(trigger[0]?.Properties.Code?.S3Key);
+    expect(key).toMatch(/^[0-9a-f]{64}\.zip$/);
+    expect(readdirSync(join(outdir, `asset.${key.replace(/\.zip$/, '')}`)).sort()).toEqual([
+      'index.mjs',
+      'index.mjs.map',
+    ]);
   });
 
   it('takes the code it is given instead of the bundle', () => {

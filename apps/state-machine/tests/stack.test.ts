@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -191,6 +194,32 @@ describe('StateMachineStack template', () => {
         Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })],
       },
     });
+  });
+});
+
+describe('StateMachineStack function code', () => {
+  it('THEN each function deploys its built bundle and source map, never the esbuild metafile', () => {
+    // GIVEN the app with the built bundles (the test target builds the function packages first)
+    const outdir = mkdtempSync(join(tmpdir(), 'state-machine-assets-'));
+    try {
+      const { app } = createApp({ nag: false, appProps: { outdir, builtinCloudFormationValidation: false } });
+      // WHEN it is synthesized
+      const artifact = app.synth().getStackByName(STACK_NAME);
+      // THEN every function's staged asset folder holds exactly the bundle and its map
+      const functions = Object.values(artifact.template.Resources as Resources).filter(
+        (resource) => resource.Type === 'AWS::Lambda::Function',
+      );
+      expect(functions).toHaveLength(FUNCTION_NAMES.length);
+      for (const fn of functions) {
+        // the zip of a file asset is named after its hash, and staged as asset.<hash>
+        const key = String((fn.Properties.Code as { S3Key?: unknown }).S3Key);
+        expect(key).toMatch(/^[0-9a-f]{64}\.zip$/);
+        const staged = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+        expect(readdirSync(staged).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      }
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
 
