@@ -70,3 +70,22 @@ export function parseWith<S extends z.core.$ZodType>(schema: S, input: unknown, 
   }
   return result.data;
 }
+
+/**
+ * `text` parsed as JSON, or a PayloadValidationError naming `what`, quoting the start of the text
+ * and, when given, what was expected.
+ */
+export function parseJsonText(text: string, what: string, expected?: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const hint = expected === undefined ? '' : `; expected ${expected}`;
+    throw new PayloadValidationError(
+      what,
+      [`it is not JSON (got ${JSON.stringify(text.slice(0, 80))})${hint}`],
+      {
+        cause: error,
+      },
+    );
+  }
+}

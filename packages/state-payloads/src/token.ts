@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import './zod-config.js';
-import { PayloadValidationError, parseWith } from './errors.js';
+import { PayloadValidationError, parseJsonText, parseWith } from './errors.js';
 
 /** CodePipeline accepts continuation tokens of at most 2,048 characters. */
 export const MAX_CONTINUATION_TOKEN = 2048;
@@ -36,17 +36,6 @@ export function decodeContinuationToken(token: string): ContinuationToken {
       `it is ${token.length} characters; at most ${MAX_CONTINUATION_TOKEN} were expected`,
     ]);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(token);
-  } catch (error) {
-    throw new PayloadValidationError(
-      'continuation token',
-      [`it is not JSON (got ${JSON.stringify(token.slice(0, 60))})`],
-      {
-        cause: error,
-      },
-    );
-  }
+  const parsed = parseJsonText(token, 'continuation token');
   return parseWith(ContinuationTokenSchema, parsed, 'continuation token');
 }

@@ -18,6 +18,7 @@ import {
   MAX_PIPELINE_MESSAGE,
   PayloadValidationError,
   parseExecutionInput,
+  parseJsonText,
   parseWith,
   type UserParameters,
   UserParametersSchema,
@@ -64,18 +65,11 @@ interface Progress {
 function parseUserParameters(text: string | undefined): UserParameters {
   const raw = text?.trim() ?? '';
   if (raw.length === 0) return parseWith(UserParametersSchema, {}, 'UserParameters');
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    throw new PayloadValidationError(
-      'UserParameters',
-      [
-        `it is not JSON (got ${JSON.stringify(raw.slice(0, 80))}); expected {"s3Bucket": "...", "stateMachineFile": "state_machine_input.json"}`,
-      ],
-      { cause: error },
-    );
-  }
+  const value = parseJsonText(
+    raw,
+    'UserParameters',
+    '{"s3Bucket": "...", "stateMachineFile": "state_machine_input.json"}',
+  );
   return parseWith(UserParametersSchema, value, 'UserParameters');
 }
 
