@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -147,6 +147,26 @@ describe.each(TASKS)('the %s bundle', (task) => {
     const loaded = modulesLoadedBy(bundlePath(task));
 
     expect(loaded.filter((name) => NOT_LOADED.includes(name))).toEqual([]);
+  });
+
+  it('has a source map with relative paths, holding the text only of modules that are not on disk', () => {
+    const dist = dirname(bundlePath(task));
+    const map = JSON.parse(readFileSync(join(dist, 'index.mjs.map'), 'utf8')) as {
+      sources: string[];
+      sourcesContent?: (string | null)[];
+    };
+
+    const onDisk = map.sources.filter((source) => existsSync(resolve(dist, source)));
+    const standIns = map.sources.filter((source) => !existsSync(resolve(dist, source)));
+
+    expect(onDisk.length).toBeGreaterThan(100);
+    expect(map.sources.filter((source) => isAbsolute(source) || source.includes(workspace))).toEqual([]);
+    expect(standIns.every((source) => /^[a-z][\w-]*:/.test(source))).toBe(true);
+    map.sources.forEach((source, index) => {
+      expect(map.sourcesContent?.[index] ?? null, source).toEqual(
+        standIns.includes(source) ? expect.any(String) : null,
+      );
+    });
   });
 
   it("builds only its own task's payload schemas", () => {
