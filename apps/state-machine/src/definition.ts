@@ -68,6 +68,7 @@ export const TASK_STATES = {
   'Get Stack Update Status': 'getStackStatus',
   'Delete Change Set': 'deleteChangeSet',
   'Delete No-op Change Set': 'deleteChangeSet',
+  'Delete Failed Change Set': 'deleteChangeSet',
 } as const satisfies Record<string, TaskName>;
 export type TaskStateName = keyof typeof TASK_STATES;
 
@@ -139,19 +140,37 @@ export function buildDeployDefinition(
     pass.next(next);
     return pass;
   };
-  const failure = (name: string, stage: string, fields: Record<string, unknown>): Pass =>
-    outcome(name, { result: 'failed', stage, ...fields }, describeFailure);
+  /** A failed outcome; it goes on to `next` (Describe Failure, or a clean-up on the way there). */
+  const failure = (
+    name: string,
+    stage: string,
+    fields: Record<string, unknown>,
+    next: State = describeFailure,
+  ): Pass => outcome(name, { result: 'failed', stage, ...fields }, next);
   /** A CloudFormation failure whose reason (at `reasonPath`) may be missing: two outcomes, picked by a Choice rule. */
-  const cloudFormationFailure = (name: string, stage: string, stackNamePath: string, reasonPath: string) => ({
+  const cloudFormationFailure = (
+    name: string,
+    stage: string,
+    stackNamePath: string,
+    reasonPath: string,
+    next: State = describeFailure,
+  ) => ({
     reasonPath,
-    withReason: failure(name, stage, {
-      stackName: JsonPath.stringAt(stackNamePath),
-      reason: JsonPath.stringAt(reasonPath),
-    }),
-    withoutReason: failure(`${name} Without Reason`, stage, {
-      stackName: JsonPath.stringAt(stackNamePath),
-      reason: 'CloudFormation reported the failure without a reason',
-    }),
+    withReason: failure(
+      name,
+      stage,
+      { stackName: JsonPath.stringAt(stackNamePath), reason: JsonPath.stringAt(reasonPath) },
+      next,
+    ),
+    withoutReason: failure(
+      `${name} Without Reason`,
+      stage,
+      {
+        stackName: JsonPath.stringAt(stackNamePath),
+        reason: 'CloudFormation reported the failure without a reason',
+      },
+      next,
+    ),
   });
 
   const created = outcome(
@@ -203,7 +222,16 @@ export function buildDeployDefinition(
   );
 
   // ---- tasks ---------------------------------------------------------------------------------
-  const task = (name: TaskStateName): LambdaInvoke => {
+  interface TaskOptions {
+    /** Where the "<name> Errored" outcome goes. @default Describe Failure */
+    readonly afterError?: State;
+    /**
+     * A caught error goes straight to `next` instead of an "<name> Errored" outcome, with the error
+     * at `resultPath`: the outcome already decided is kept.
+     */
+    readonly catchInto?: { readonly next: State; readonly resultPath: string };
+  }
+  const task = (name: TaskStateName, options: TaskOptions = {}): LambdaInvoke => {
     const taskName = TASK_STATES[name];
     const invoke = new LambdaInvoke(scope, idOf(name), {
       stateName: name,
@@ -228,13 +256,22 @@ export function buildDeployDefinition(
       maxDelay: Duration.seconds(TASK_RETRY.maxDelaySeconds),
       jitterStrategy: JitterType.FULL,
     });
-    invoke.addCatch(
-      failure(`${name} Errored`, name, { stackName: targetStackName, error: JsonPath.objectAt('$.error') }),
-      {
+    if (options.catchInto === undefined) {
+      invoke.addCatch(
+        failure(
+          `${name} Errored`,
+          name,
+          { stackName: targetStackName, error: JsonPath.objectAt('$.error') },
+          options.afterError,
+        ),
+        { errors: ['States.ALL'], resultPath: '$.error' },
+      );
+    } else {
+      invoke.addCatch(options.catchInto.next, {
         errors: ['States.ALL'],
-        resultPath: '$.error',
-      },
-    );
+        resultPath: options.catchInto.resultPath,
+      });
+    }
     return invoke;
   };
   const wait = (name: string, secondsPath: string): Wait =>
@@ -325,7 +362,17 @@ export function buildDeployDefinition(
   );
 
   // ---- update by change set ----------------------------------------------------------------------
-  const executeChangeSet = task('Execute Change Set');
+  // A change set that failed, never became ready, or whose status, inspection or execution errored
+  // is deleted before the deployment fails: each pipeline run names its own, and left behind they
+  // would pile up on the stack until CloudFormation refuses new ones. Best effort: when the deletion
+  // fails too, the deployment still fails with the outcome already decided, and the deletion's error
+  // is kept at $.changeSetCleanupError.
+  const deleteFailedChangeSet = task('Delete Failed Change Set', {
+    catchInto: { next: describeFailure, resultPath: '$.changeSetCleanupError' },
+  });
+  deleteFailedChangeSet.next(describeFailure);
+
+  const executeChangeSet = task('Execute Change Set', { afterError: deleteFailedChangeSet });
   executeChangeSet.next(
     pollStackOperation(
       {
@@ -361,7 +408,7 @@ export function buildDeployDefinition(
       .when(Condition.isPresent('$.inspection.blueGreenStackName'), prepareBlueGreen)
       .otherwise(changeSetRefused),
   );
-  const inspect = task('Inspect Change Set Changes').next(
+  const inspect = task('Inspect Change Set Changes', { afterError: deleteFailedChangeSet }).next(
     choice(
       'Safe to Update Infra?',
       `Only the verdict ${SAFE_VERDICT} executes the change set; anything else deletes it.`,
@@ -376,7 +423,7 @@ export function buildDeployDefinition(
     'Polls the change set with backoff until it can be inspected, has no changes or failed.',
   );
   const waitChangeSet = wait('Wait Change Set Creation', '$.changeSet.poll.waitSeconds');
-  const getChangeSetStatus = task('Get Change Set Status');
+  const getChangeSetStatus = task('Get Change Set Status', { afterError: deleteFailedChangeSet });
   waitChangeSet.next(getChangeSetStatus);
   getChangeSetStatus.next(changeSetCreated);
   const changeSetFailed = cloudFormationFailure(
@@ -384,6 +431,7 @@ export function buildDeployDefinition(
     'change set creation',
     '$.changeSet.stackName',
     '$.changeSet.reason',
+    deleteFailedChangeSet,
   );
   changeSetCreated
     .when(Condition.stringEquals('$.changeSet.next', 'inspect'), inspect)
@@ -401,23 +449,33 @@ export function buildDeployDefinition(
         Condition.stringEquals('$.changeSet.next', 'wait'),
         Condition.booleanEquals('$.changeSet.poll.exhausted', true),
       ),
-      failure('Change Set Creation Timed Out', 'change set creation', {
-        stackName: JsonPath.stringAt('$.changeSet.stackName'),
-        reason: JsonPath.format(
-          'the change set was not ready after {} seconds of polling',
-          JsonPath.stringAt('$.changeSet.poll.waitedSeconds'),
-        ),
-      }),
+      failure(
+        'Change Set Creation Timed Out',
+        'change set creation',
+        {
+          stackName: JsonPath.stringAt('$.changeSet.stackName'),
+          reason: JsonPath.format(
+            'the change set was not ready after {} seconds of polling',
+            JsonPath.stringAt('$.changeSet.poll.waitedSeconds'),
+          ),
+        },
+        deleteFailedChangeSet,
+      ),
     )
     .when(Condition.stringEquals('$.changeSet.next', 'wait'), waitChangeSet)
     .otherwise(
-      failure('Change Set Status Not Understood', 'change set creation', {
-        stackName: JsonPath.stringAt('$.changeSet.stackName'),
-        reason: JsonPath.format(
-          'Get Change Set Status answered next = {}, which this state machine does not handle',
-          JsonPath.stringAt('$.changeSet.next'),
-        ),
-      }),
+      failure(
+        'Change Set Status Not Understood',
+        'change set creation',
+        {
+          stackName: JsonPath.stringAt('$.changeSet.stackName'),
+          reason: JsonPath.format(
+            'Get Change Set Status answered next = {}, which this state machine does not handle',
+            JsonPath.stringAt('$.changeSet.next'),
+          ),
+        },
+        deleteFailedChangeSet,
+      ),
     );
   const createChangeSet = task('Create Change Set').next(changeSetCreated);
 

@@ -501,34 +501,49 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     });
   });
 
-  it('GIVEN a change set that never becomes ready WHEN its polling budget is spent THEN the deployment fails', async () => {
+  it('GIVEN a change set that never becomes ready WHEN its polling budget is spent THEN it is deleted and the deployment fails', async () => {
     // Prepare
+    const deleted: unknown[] = [];
     const stubs: Stubs = {
       ...safeUpdateStubs(),
       'get-change-set-status': (_state, { call }) =>
         changeSet('wait', {
           poll: poll({ attempt: call + 1, waitedSeconds: call * 15, exhausted: call >= 3 }),
         }),
+      'delete-change-set': (state) => {
+        deleted.push(state.changeSet?.changeSetArn);
+        return { changeSetArn: CHANGE_SET_ARN, deleted: true };
+      },
     };
     // Act
     const run = await runDeploy(stubs);
     // Assess
-    expect(run.path.slice(-4)).toEqual([
+    expect(run.path.slice(-5)).toEqual([
       'Change Set Created?',
       'Change Set Creation Timed Out',
+      'Delete Failed Change Set',
       'Describe Failure',
       'Deployment Failed',
     ]);
+    expect(deleted).toEqual([CHANGE_SET_ARN]);
     expect(causeOf(run.cause)).toMatchObject({
       stage: 'change set creation',
       reason: 'the change set was not ready after 45 seconds of polling',
     });
   });
 
-  it("GIVEN a change set that fails WHEN deploying THEN it fails with the change set's reason", async () => {
+  it("GIVEN a change set that fails WHEN deploying THEN it is deleted and the deployment fails with the change set's reason", async () => {
     // Prepare
     const reason = 'Template error: instance of Fn::GetAtt references undefined resource Missing';
-    const stubs: Stubs = { ...safeUpdateStubs(), 'create-change-set': () => changeSet('failed', { reason }) };
+    const deleted: unknown[] = [];
+    const stubs: Stubs = {
+      ...safeUpdateStubs(),
+      'create-change-set': () => changeSet('failed', { reason }),
+      'delete-change-set': (state) => {
+        deleted.push(state.changeSet?.changeSetArn);
+        return { changeSetArn: CHANGE_SET_ARN, deleted: true };
+      },
+    };
     // Act
     const run = await runDeploy(stubs);
     // Assess
@@ -536,15 +551,110 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
       'Create Change Set',
       'Change Set Created?',
       'Change Set Failed',
+      'Delete Failed Change Set',
       'Describe Failure',
       'Deployment Failed',
     ]);
+    expect(deleted).toEqual([CHANGE_SET_ARN]);
+    expect(run.contractViolations).toEqual([]);
     expect(causeOf(run.cause)).toEqual({
       result: 'failed',
       stage: 'change set creation',
       stackName: STACK_NAME,
       reason,
     });
+  });
+
+  it.each([
+    ['Get Change Set Status', 'get-change-set-status'],
+    ['Inspect Change Set Changes', 'inspect-change-set'],
+    ['Execute Change Set', 'execute-change-set'],
+  ] as const)(
+    'GIVEN %s erroring for good WHEN deploying THEN the change set is deleted and the deployment fails with that error',
+    async (stateName, functionName) => {
+      // Prepare
+      const deleted: unknown[] = [];
+      const stubs: Stubs = {
+        ...safeUpdateStubs(),
+        'create-change-set': () => changeSet('wait'),
+        [functionName]: () => {
+          throw taskError('CloudFormationError', `${stateName}: Access denied`);
+        },
+        'delete-change-set': (state) => {
+          deleted.push(state.changeSet?.changeSetArn);
+          return { changeSetArn: CHANGE_SET_ARN, deleted: true };
+        },
+      };
+      // Act
+      const run = await runDeploy(stubs);
+      // Assess
+      expect(run.path.slice(-5)).toEqual([
+        stateName,
+        `${stateName} Errored`,
+        'Delete Failed Change Set',
+        'Describe Failure',
+        'Deployment Failed',
+      ]);
+      expect(deleted).toEqual([CHANGE_SET_ARN]);
+      expect(causeOf(run.cause)).toEqual({
+        result: 'failed',
+        stage: stateName,
+        stackName: STACK_NAME,
+        error: { Error: 'CloudFormationError', Cause: `${stateName}: Access denied` },
+      });
+    },
+  );
+
+  it("GIVEN a failed change set that cannot be deleted either WHEN deploying THEN the deployment fails with the change set's reason, not the deletion's", async () => {
+    // Prepare
+    const reason = 'Template format error: Unresolved resource dependencies [Missing]';
+    const stubs: Stubs = {
+      ...safeUpdateStubs(),
+      'create-change-set': () => changeSet('failed', { reason }),
+      'delete-change-set': () => {
+        throw taskError('CloudFormationError', 'DeleteChangeSet: Access denied');
+      },
+    };
+    // Act
+    const run = await runDeploy(stubs);
+    // Assess
+    expect(run.retries).toBe(0);
+    expect(run.path.slice(-4)).toEqual([
+      'Change Set Failed',
+      'Delete Failed Change Set',
+      'Describe Failure',
+      'Deployment Failed',
+    ]);
+    expect(run.error).toBe('DeploymentFailed');
+    expect(causeOf(run.cause)).toEqual({
+      result: 'failed',
+      stage: 'change set creation',
+      stackName: STACK_NAME,
+      reason,
+    });
+  });
+
+  it('GIVEN the deletion of a refused change set erroring WHEN deploying THEN it is not tried again as a failed change set', async () => {
+    // Prepare
+    let deletions = 0;
+    const stubs: Stubs = {
+      ...safeUpdateStubs(),
+      'inspect-change-set': () => inspection(false),
+      'delete-change-set': () => {
+        deletions += 1;
+        throw taskError('CloudFormationError', 'DeleteChangeSet: Access denied');
+      },
+    };
+    // Act
+    const run = await runDeploy(stubs);
+    // Assess
+    expect(deletions).toBe(1);
+    expect(run.path.slice(-4)).toEqual([
+      'Delete Change Set',
+      'Delete Change Set Errored',
+      'Describe Failure',
+      'Deployment Failed',
+    ]);
   });
 
   it('GIVEN a busy stack WHEN it settles THEN the deployment waits for it and goes on', async () => {
