@@ -13,6 +13,7 @@ import {
   runDeploy,
   STACK_ID,
   STACK_NAME,
+  type Stub,
   type Stubs,
   sequence,
   stackCheck,
@@ -32,6 +33,18 @@ function safeUpdateStubs(): Stubs {
     'inspect-change-set': () => inspection(true),
     'execute-change-set': () => operation('update', 'in-progress'),
     'get-stack-status': () => operation('update', 'succeeded', { status: 'UPDATE_COMPLETE' }),
+  };
+}
+
+/** A delete-change-set stub that records the ARN of every change set it is asked to delete. */
+function recordDeletions(): { readonly arns: unknown[]; readonly stub: Stub } {
+  const arns: unknown[] = [];
+  return {
+    arns,
+    stub: (state) => {
+      arns.push(state.changeSet?.changeSetArn);
+      return { changeSetArn: CHANGE_SET_ARN, deleted: true };
+    },
   };
 }
 
@@ -503,17 +516,14 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
 
   it('GIVEN a change set that never becomes ready WHEN its polling budget is spent THEN it is deleted and the deployment fails', async () => {
     // Prepare
-    const deleted: unknown[] = [];
+    const deletions = recordDeletions();
     const stubs: Stubs = {
       ...safeUpdateStubs(),
       'get-change-set-status': (_state, { call }) =>
         changeSet('wait', {
           poll: poll({ attempt: call + 1, waitedSeconds: call * 15, exhausted: call >= 3 }),
         }),
-      'delete-change-set': (state) => {
-        deleted.push(state.changeSet?.changeSetArn);
-        return { changeSetArn: CHANGE_SET_ARN, deleted: true };
-      },
+      'delete-change-set': deletions.stub,
     };
     // Act
     const run = await runDeploy(stubs);
@@ -525,7 +535,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
       'Describe Failure',
       'Deployment Failed',
     ]);
-    expect(deleted).toEqual([CHANGE_SET_ARN]);
+    expect(deletions.arns).toEqual([CHANGE_SET_ARN]);
     expect(causeOf(run.cause)).toMatchObject({
       stage: 'change set creation',
       reason: 'the change set was not ready after 45 seconds of polling',
@@ -535,14 +545,11 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
   it("GIVEN a change set that fails WHEN deploying THEN it is deleted and the deployment fails with the change set's reason", async () => {
     // Prepare
     const reason = 'Template error: instance of Fn::GetAtt references undefined resource Missing';
-    const deleted: unknown[] = [];
+    const deletions = recordDeletions();
     const stubs: Stubs = {
       ...safeUpdateStubs(),
       'create-change-set': () => changeSet('failed', { reason }),
-      'delete-change-set': (state) => {
-        deleted.push(state.changeSet?.changeSetArn);
-        return { changeSetArn: CHANGE_SET_ARN, deleted: true };
-      },
+      'delete-change-set': deletions.stub,
     };
     // Act
     const run = await runDeploy(stubs);
@@ -555,7 +562,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
       'Describe Failure',
       'Deployment Failed',
     ]);
-    expect(deleted).toEqual([CHANGE_SET_ARN]);
+    expect(deletions.arns).toEqual([CHANGE_SET_ARN]);
     expect(run.contractViolations).toEqual([]);
     expect(causeOf(run.cause)).toEqual({
       result: 'failed',
@@ -573,17 +580,14 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     'GIVEN %s erroring for good WHEN deploying THEN the change set is deleted and the deployment fails with that error',
     async (stateName, functionName) => {
       // Prepare
-      const deleted: unknown[] = [];
+      const deletions = recordDeletions();
       const stubs: Stubs = {
         ...safeUpdateStubs(),
         'create-change-set': () => changeSet('wait'),
         [functionName]: () => {
           throw taskError('CloudFormationError', `${stateName}: Access denied`);
         },
-        'delete-change-set': (state) => {
-          deleted.push(state.changeSet?.changeSetArn);
-          return { changeSetArn: CHANGE_SET_ARN, deleted: true };
-        },
+        'delete-change-set': deletions.stub,
       };
       // Act
       const run = await runDeploy(stubs);
@@ -595,7 +599,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
         'Describe Failure',
         'Deployment Failed',
       ]);
-      expect(deleted).toEqual([CHANGE_SET_ARN]);
+      expect(deletions.arns).toEqual([CHANGE_SET_ARN]);
       expect(causeOf(run.cause)).toEqual({
         result: 'failed',
         stage: stateName,
