@@ -11,9 +11,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { freePort } from '@cfn-safe-deploy/testing/moto';
 import { MOTO_INSTALL_HINT } from './constants.js';
 import { EnvironmentError } from './errors.js';
-import { freePort } from './http.js';
 
 /** Where the emulator keeps its state (pid, port, logs): $SAFE_DEPLOY_HOME, else `.safe-deploy/` in the working directory. */
 export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {

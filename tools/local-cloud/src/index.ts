@@ -24,7 +24,7 @@ export {
   stopEmulator,
 } from './emulator.js';
 export { EnvironmentError, UsageError } from './errors.js';
-export { freePort, type LocalServer } from './http.js';
+export type { LocalServer } from './http.js';
 export { startJsonEndpoint } from './json-endpoint.js';
 export { LambdaFunctionError, LocalLambda } from './lambda.js';
 export { redact, renderReport } from './report.js';
