@@ -188,7 +188,7 @@ export const FUNCTION_ASSET_EXCLUDE: readonly string[] = ['meta.json'];
 /**
  * Lambda code from the built bundle of a function package (what is tested is what is deployed).
  * The source map ships with it but is not enabled: `NODE_OPTIONS=--enable-source-maps` on a function
- * maps its stack traces to the TypeScript sources at ~17 ms more per cold start (docs/lambda-bundles.md).
+ * maps its stack traces to the TypeScript sources at ~20 ms more per cold start (docs/lambda-bundles.md).
  */
 export function bundledFunctionCode(name: FunctionName): Code {
   return Code.fromAsset(functionDistFolder(name), { exclude: [...FUNCTION_ASSET_EXCLUDE] });

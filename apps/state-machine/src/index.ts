@@ -22,6 +22,7 @@ export {
 } from './definition.js';
 export {
   bundledFunctionCode,
+  FUNCTION_ASSET_EXCLUDE,
   FUNCTION_FOR_TASK,
   FUNCTION_NAMES,
   FUNCTION_SPECS,
