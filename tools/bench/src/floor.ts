@@ -11,8 +11,11 @@ import { join } from 'node:path';
  * its own and how much the stack it is built on costs before any of its code runs.
  */
 
-/** The v3 client, and one command it sends, for each SDK v2 client class a bundle may hold. */
-const V3_CLIENTS: Readonly<Record<string, { pkg: string; client: string; command: string }>> = {
+/**
+ * The AWS SDK clients a bundle may hold: for each SDK v2 client class (the blog-style reference),
+ * its v3 package, client and one command it sends (for the floors).
+ */
+export const SDK_CLIENTS: Readonly<Record<string, { pkg: string; client: string; command: string }>> = {
   CloudFormation: {
     pkg: '@aws-sdk/client-cloudformation',
     client: 'CloudFormationClient',
@@ -42,18 +45,17 @@ export const FLOOR_LABELS: Readonly<Record<FloorStack, string>> = {
  */
 export function floorHandlerSource(clients: readonly string[], stack: FloorStack): string {
   if (clients.length === 0) throw new Error('floor: a floor bundle needs at least one client');
-  const lines: string[] = [];
-  const calls: string[] = [];
-  clients.forEach((name, index) => {
-    const v3 = V3_CLIENTS[name];
-    if (v3 === undefined) {
+  const sdk = clients.map((name) => {
+    const entry = SDK_CLIENTS[name];
+    if (entry === undefined) {
       throw new Error(
-        `floor: no AWS SDK v3 client is known for "${name}"; expected one of ${Object.keys(V3_CLIENTS).join(', ')}`,
+        `floor: no AWS SDK v3 client is known for "${name}"; expected one of ${Object.keys(SDK_CLIENTS).join(', ')}`,
       );
     }
-    lines.push(`import { ${v3.client}, ${v3.command} } from '${v3.pkg}';`);
-    calls.push(`c${index}.send(new ${v3.command}({} as never))`);
+    return entry;
   });
+  const lines = sdk.map(({ pkg, client, command }) => `import { ${client}, ${command} } from '${pkg}';`);
+  const calls = sdk.map(({ command }, index) => `c${index}.send(new ${command}({} as never))`);
   if (stack === 'mandated') {
     lines.push("import { Logger } from '@aws-lambda-powertools/logger';");
     lines.push("import * as z from 'zod/mini';");
@@ -62,8 +64,8 @@ export function floorHandlerSource(clients: readonly string[], stack: FloorStack
       'const Input = z.object({ stackName: z.string().check(z.minLength(1)), attempt: z.number() });',
     );
   }
-  clients.forEach((name, index) => {
-    lines.push(`const c${index} = new ${V3_CLIENTS[name]?.client}({});`);
+  sdk.forEach(({ client }, index) => {
+    lines.push(`const c${index} = new ${client}({});`);
   });
   const body =
     stack === 'mandated'

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildFloorBundle, FLOOR_LABELS, FLOOR_STACKS, type FloorStack } from './floor.js';
+import { buildFloorBundle, FLOOR_LABELS, FLOOR_STACKS, type FloorStack, SDK_CLIENTS } from './floor.js';
 import { interleaved, timeProcess } from './stats.js';
 import type { BenchResult, BenchSuite } from './types.js';
 
@@ -27,13 +27,10 @@ const RATIO_GOAL = 0.3;
 const benchRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const workspaceRoot = resolve(benchRoot, '../..');
 
-/** The AWS SDK v2 client class for each v3 client package a bundle may hold. */
-const V2_CLIENTS: Readonly<Record<string, string>> = {
-  'client-cloudformation': 'CloudFormation',
-  'client-s3': 'S3',
-  'client-sfn': 'StepFunctions',
-  'client-codepipeline': 'CodePipeline',
-};
+/** The AWS SDK v2 client class for each v3 client package a bundle may hold ('client-s3' → 'S3'). */
+const V2_CLIENTS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(SDK_CLIENTS).map(([v2, { pkg }]) => [pkg.replace('@aws-sdk/', ''), v2]),
+);
 
 interface Bundle {
   readonly name: string;
@@ -58,7 +55,7 @@ function clientsOf(bundlePath: string): string[] {
     if (match?.[1] === undefined) continue;
     const v2 = V2_CLIENTS[match[1]];
     if (v2 === undefined) {
-      throw new Error(`bench: ${bundlePath} holds @aws-sdk/${match[1]}: add its SDK v2 class to V2_CLIENTS`);
+      throw new Error(`bench: ${bundlePath} holds @aws-sdk/${match[1]}: add it to SDK_CLIENTS in floor.ts`);
     }
     found.add(v2);
   }
