@@ -83,39 +83,54 @@ export function runNx(
   }
 }
 
-interface NxGraphFile {
-  graph: {
-    nodes: Record<string, { data: { root: string; targets?: Record<string, { cache?: boolean }> } }>;
-    dependencies: Record<string, { target: string }[]>;
+/** One target of a project as `nx graph --file` writes it (the fields these checks read). */
+export interface NxTargetConfig {
+  readonly cache?: boolean;
+  readonly inputs?: readonly (string | Record<string, unknown>)[];
+}
+
+/** What `nx graph --file` writes: every project with its targets, and the dependencies between them. */
+export interface NxGraphFile {
+  readonly graph: {
+    readonly nodes: Record<string, { data: { root: string; targets?: Record<string, NxTargetConfig> } }>;
+    readonly dependencies: Record<string, { target: string }[]>;
   };
 }
 
-/**
- * The real project graph of the workspace, read with `nx graph --file` (npm packages left out), and
- * whether Nx caches each target.
- */
-export function readNxGraph(workspaceRoot: string): { graph: WorkspaceGraph; facts: TargetFacts } {
+/** The workspace's project graph as Nx computes it, read with `nx graph --file`. */
+export function nxGraphFile(workspaceRoot: string): NxGraphFile {
   const dir = mkdtempSync(join(tmpdir(), 'ci-checks-graph-'));
   try {
     const file = join(dir, 'graph.json');
     runNx(workspaceRoot, ['graph', `--file=${file}`]);
-    const { graph } = JSON.parse(readFileSync(file, 'utf8')) as NxGraphFile;
-    const names = new Set(Object.keys(graph.nodes));
-    const projects: Record<string, { root: string; targets: string[] }> = {};
-    const dependencies: Record<string, string[]> = {};
-    const cached: Record<string, Record<string, boolean>> = {};
-    for (const [name, node] of Object.entries(graph.nodes)) {
-      const targets = node.data.targets ?? {};
-      projects[name] = { root: node.data.root, targets: Object.keys(targets).sort() };
-      cached[name] = Object.fromEntries(
-        Object.entries(targets).map(([target, config]) => [target, config.cache === true]),
-      );
-      dependencies[name] = [
-        ...new Set((graph.dependencies[name] ?? []).map((d) => d.target).filter((t) => names.has(t))),
-      ].sort();
-    }
-    return { graph: { projects, dependencies }, facts: { cached } };
+    return JSON.parse(readFileSync(file, 'utf8')) as NxGraphFile;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The real project graph of the workspace (npm packages left out), and whether Nx caches each
+ * target; from `file` when the caller has already read it.
+ */
+export function readNxGraph(
+  workspaceRoot: string,
+  file: NxGraphFile = nxGraphFile(workspaceRoot),
+): { graph: WorkspaceGraph; facts: TargetFacts } {
+  const { graph } = file;
+  const names = new Set(Object.keys(graph.nodes));
+  const projects: Record<string, { root: string; targets: string[] }> = {};
+  const dependencies: Record<string, string[]> = {};
+  const cached: Record<string, Record<string, boolean>> = {};
+  for (const [name, node] of Object.entries(graph.nodes)) {
+    const targets = node.data.targets ?? {};
+    projects[name] = { root: node.data.root, targets: Object.keys(targets).sort() };
+    cached[name] = Object.fromEntries(
+      Object.entries(targets).map(([target, config]) => [target, config.cache === true]),
+    );
+    dependencies[name] = [
+      ...new Set((graph.dependencies[name] ?? []).map((d) => d.target).filter((t) => names.has(t))),
+    ].sort();
+  }
+  return { graph: { projects, dependencies }, facts: { cached } };
 }

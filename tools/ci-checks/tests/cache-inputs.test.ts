@@ -1,9 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reachedBy } from '../src/graph.js';
-import { readNxGraph, runNx } from '../src/nx.js';
+import { nxGraphFile, readNxGraph } from '../src/nx.js';
 import { WORKSPACE_ROOT } from '../src/paths.js';
 
 /**
@@ -20,22 +17,13 @@ let testInputs: Record<string, readonly Input[]> = {};
 let bundleConsumers: string[] = [];
 
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'ci-checks-inputs-'));
-  try {
-    const file = join(dir, 'graph.json');
-    runNx(WORKSPACE_ROOT, ['graph', `--file=${file}`]);
-    const { graph } = JSON.parse(readFileSync(file, 'utf8')) as {
-      graph: { nodes: Record<string, { data: { targets?: Record<string, { inputs?: Input[] }> } }> };
-    };
-    testInputs = Object.fromEntries(
-      Object.entries(graph.nodes)
-        .filter(([, node]) => node.data.targets?.test !== undefined)
-        .map(([name, node]) => [name, node.data.targets?.test?.inputs ?? []]),
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const { graph } = readNxGraph(WORKSPACE_ROOT);
+  const file = nxGraphFile(WORKSPACE_ROOT);
+  testInputs = Object.fromEntries(
+    Object.entries(file.graph.nodes)
+      .filter(([, node]) => node.data.targets?.test !== undefined)
+      .map(([name, node]) => [name, node.data.targets?.test?.inputs ?? []]),
+  );
+  const { graph } = readNxGraph(WORKSPACE_ROOT, file);
   const functions = Object.keys(graph.projects).filter((name) =>
     graph.projects[name]?.root.startsWith('packages/functions/'),
   );
