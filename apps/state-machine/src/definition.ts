@@ -56,6 +56,7 @@ export const DEPLOYMENT_REFUSED_ERROR = 'DeploymentRefused';
 
 /** Every Task state, by name, and the task of the payload contract it runs. */
 export const TASK_STATES = {
+  'Load Template': 'loadTemplate',
   'Check Stack Existence': 'checkStackExistence',
   'Create Stack': 'createStack',
   'Get Stack Creation Status': 'getStackStatus',
@@ -74,6 +75,7 @@ export type TaskStateName = keyof typeof TASK_STATES;
 
 /** Where each task's result goes in the deploy state (mirrors ResultKeys of state-payloads). */
 const RESULT_PATHS = {
+  loadTemplate: '$.template',
   checkStackExistence: '$.stack',
   createStack: '$.operation',
   deleteStack: '$.operation',
@@ -523,9 +525,13 @@ export function buildDeployDefinition(
       ),
   );
 
+  // The template is read once, before any stack is looked at: an unusable artifact fails the
+  // deployment before anything changes, and every Task that needs the template takes it from $.template.
+  const loadTemplate = task('Load Template').next(checkStack);
+
   return new Pass(scope, 'Start Deployment', {
     comment:
       'The execution input goes under $.input; the execution name (one per pipeline job) is the deployment id.',
     parameters: { input: JsonPath.objectAt('$'), deploymentId: JsonPath.stringAt('$$.Execution.Name') },
-  }).next(checkStack);
+  }).next(loadTemplate);
 }

@@ -6,6 +6,7 @@ import { Code } from 'aws-cdk-lib/aws-lambda';
 
 /** The task function packages: `packages/functions/<name>`, package `@cfn-safe-deploy/function-<name>`. */
 export const FUNCTION_NAMES = [
+  'load-template',
   'check-stack-existence',
   'create-stack',
   'delete-stack',
@@ -20,6 +21,7 @@ export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** Which function implements each task of the payload contract (`TaskInputSchemas`). */
 export const FUNCTION_FOR_TASK = {
+  loadTemplate: 'load-template',
   checkStackExistence: 'check-stack-existence',
   createStack: 'create-stack',
   deleteStack: 'delete-stack',
@@ -42,8 +44,13 @@ export interface FunctionSpec {
   readonly cloudFormationActions: readonly string[];
   /** Reads the source artifact (the zip named by revisionS3Bucket/revisionS3Key). */
   readonly readsArtifacts: boolean;
-  /** Stages templates over 51,200 bytes in the template bucket (and CloudFormation reads them back with its caller's rights). */
+  /** Stages templates over 51,200 bytes in the template bucket (PutObject). */
   readonly stagesTemplates: boolean;
+  /**
+   * Passes a staged template's URL to CloudFormation, which reads it with its caller's rights: the
+   * function needs GetObject on the staged templates.
+   */
+  readonly passesStagedTemplates: boolean;
   /** Passes the CloudFormation execution role (RoleARN) to CloudFormation. */
   readonly passesExecutionRole: boolean;
   readonly timeoutSeconds: number;
@@ -51,35 +58,49 @@ export interface FunctionSpec {
 }
 
 export const FUNCTION_SPECS: Readonly<Record<FunctionName, FunctionSpec>> = {
+  'load-template': {
+    description:
+      "Reads the deployment's template from the source artifact once: inline in the state, or staged in S3 when large.",
+    cloudFormationActions: [],
+    readsArtifacts: true,
+    stagesTemplates: true,
+    passesStagedTemplates: false,
+    passesExecutionRole: false,
+    timeoutSeconds: 120,
+    memoryMiB: 512,
+  },
   'check-stack-existence': {
     description:
       'Finds whether the target stack exists and in which status, and what the workflow does next.',
     cloudFormationActions: ['cloudformation:DescribeStacks'],
     readsArtifacts: false,
     stagesTemplates: false,
+    passesStagedTemplates: false,
     passesExecutionRole: false,
     timeoutSeconds: 30,
     memoryMiB: 256,
   },
   'create-stack': {
-    description: 'Creates the stack from the template in the source artifact.',
+    description: 'Creates the stack from the template Load Template put in the state.',
     cloudFormationActions: [
       'cloudformation:CreateStack',
       'cloudformation:DescribeStacks',
       'cloudformation:DescribeStackEvents',
       'cloudformation:TagResource',
     ],
-    readsArtifacts: true,
-    stagesTemplates: true,
+    readsArtifacts: false,
+    stagesTemplates: false,
+    passesStagedTemplates: true,
     passesExecutionRole: true,
-    timeoutSeconds: 120,
-    memoryMiB: 512,
+    timeoutSeconds: 60,
+    memoryMiB: 256,
   },
   'delete-stack': {
     description: 'Deletes a stack left in ROLLBACK_COMPLETE so that it can be created again.',
     cloudFormationActions: ['cloudformation:DeleteStack', 'cloudformation:DescribeStacks'],
     readsArtifacts: false,
     stagesTemplates: false,
+    passesStagedTemplates: false,
     passesExecutionRole: true,
     timeoutSeconds: 30,
     memoryMiB: 256,
@@ -89,28 +110,32 @@ export const FUNCTION_SPECS: Readonly<Record<FunctionName, FunctionSpec>> = {
     cloudFormationActions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'],
     readsArtifacts: false,
     stagesTemplates: false,
+    passesStagedTemplates: false,
     passesExecutionRole: false,
     timeoutSeconds: 60,
     memoryMiB: 256,
   },
   'create-change-set': {
-    description: 'Creates the change set of this deployment from the template in the source artifact.',
+    description:
+      'Creates the change set of this deployment from the template Load Template put in the state.',
     cloudFormationActions: [
       'cloudformation:CreateChangeSet',
       'cloudformation:DescribeChangeSet',
       'cloudformation:TagResource',
     ],
-    readsArtifacts: true,
-    stagesTemplates: true,
+    readsArtifacts: false,
+    stagesTemplates: false,
+    passesStagedTemplates: true,
     passesExecutionRole: true,
-    timeoutSeconds: 120,
-    memoryMiB: 512,
+    timeoutSeconds: 60,
+    memoryMiB: 256,
   },
   'get-change-set-status': {
     description: 'Reports the status of the change set (wait, inspect, no changes or failed).',
     cloudFormationActions: ['cloudformation:DescribeChangeSet'],
     readsArtifacts: false,
     stagesTemplates: false,
+    passesStagedTemplates: false,
     passesExecutionRole: false,
     timeoutSeconds: 30,
     memoryMiB: 256,
@@ -120,6 +145,7 @@ export const FUNCTION_SPECS: Readonly<Record<FunctionName, FunctionSpec>> = {
     cloudFormationActions: ['cloudformation:DescribeChangeSet'],
     readsArtifacts: false,
     stagesTemplates: false,
+    passesStagedTemplates: false,
     passesExecutionRole: false,
     timeoutSeconds: 300,
     memoryMiB: 512,
@@ -129,6 +155,7 @@ export const FUNCTION_SPECS: Readonly<Record<FunctionName, FunctionSpec>> = {
     cloudFormationActions: ['cloudformation:ExecuteChangeSet', 'cloudformation:DescribeChangeSet'],
     readsArtifacts: false,
     stagesTemplates: false,
+    passesStagedTemplates: false,
     // The change set carries the role given at CreateChangeSet: CloudFormation uses it without PassRole here.
     passesExecutionRole: false,
     timeoutSeconds: 30,
@@ -139,6 +166,7 @@ export const FUNCTION_SPECS: Readonly<Record<FunctionName, FunctionSpec>> = {
     cloudFormationActions: ['cloudformation:DeleteChangeSet'],
     readsArtifacts: false,
     stagesTemplates: false,
+    passesStagedTemplates: false,
     passesExecutionRole: false,
     timeoutSeconds: 30,
     memoryMiB: 256,

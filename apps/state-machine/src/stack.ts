@@ -235,15 +235,17 @@ export class StateMachineStack extends Stack {
         assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       });
       logGroup.grantWrite(role);
-      role.addToPolicy(
-        new PolicyStatement({
-          sid: 'CloudFormation',
-          actions: [...spec.cloudFormationActions],
-          resources: spec.cloudFormationActions.some((a) => a.endsWith('ChangeSet'))
-            ? [...stackArns, ...changeSetArns]
-            : stackArns,
-        }),
-      );
+      if (spec.cloudFormationActions.length > 0) {
+        role.addToPolicy(
+          new PolicyStatement({
+            sid: 'CloudFormation',
+            actions: [...spec.cloudFormationActions],
+            resources: spec.cloudFormationActions.some((a) => a.endsWith('ChangeSet'))
+              ? [...stackArns, ...changeSetArns]
+              : stackArns,
+          }),
+        );
+      }
       if (spec.passesExecutionRole) {
         role.addToPolicy(
           new PolicyStatement({
@@ -264,12 +266,21 @@ export class StateMachineStack extends Stack {
         );
       }
       if (spec.stagesTemplates) {
-        // PutObject to stage it; GetObject because CloudFormation reads a TemplateURL with its caller's rights.
         role.addToPolicy(
           new PolicyStatement({
             sid: 'StageTemplates',
-            actions: ['s3:PutObject', 's3:GetObject'],
-            resources: [this.templateBucket.arnForObjects('*')],
+            actions: ['s3:PutObject'],
+            resources: [this.templateBucket.arnForObjects('templates/*')],
+          }),
+        );
+      }
+      if (spec.passesStagedTemplates) {
+        // CloudFormation reads a TemplateURL with the rights of whoever called CreateStack/CreateChangeSet.
+        role.addToPolicy(
+          new PolicyStatement({
+            sid: 'ReadStagedTemplates',
+            actions: ['s3:GetObject'],
+            resources: [this.templateBucket.arnForObjects('templates/*')],
           }),
         );
       }
@@ -283,10 +294,11 @@ export class StateMachineStack extends Stack {
         timeout: Duration.seconds(spec.timeoutSeconds),
         role,
         logGroup,
+        // Each function gets only the settings it reads.
         environment: {
           POWERTOOLS_SERVICE_NAME: `cfn-safe-deploy-${name}`,
-          CFN_EXECUTION_ROLE_ARN: this.executionRole.roleArn,
-          TEMPLATE_BUCKET: this.templateBucket.bucketName,
+          ...(spec.passesExecutionRole ? { CFN_EXECUTION_ROLE_ARN: this.executionRole.roleArn } : {}),
+          ...(spec.stagesTemplates ? { TEMPLATE_BUCKET: this.templateBucket.bucketName } : {}),
         },
       });
     }

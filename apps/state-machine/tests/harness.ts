@@ -66,6 +66,9 @@ export const STACK_NAME = 'prod-sample-lambda-app';
 export const STACK_ID = `arn:aws:cloudformation:us-east-1:123456789012:stack/${STACK_NAME}/11111111-2222-3333-4444-555555555555`;
 export const CHANGE_SET_ARN = `arn:aws:cloudformation:us-east-1:123456789012:changeSet/${STACK_NAME}-${EXECUTION_NAME}/66666666-7777-8888-9999-000000000000`;
 
+/** What Load Template puts in the state for a small template. */
+export const TEMPLATE = { body: 'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n', bytes: 46 };
+
 export function poll(fields: Partial<Poll> = {}): Poll {
   return { attempt: 1, waitSeconds: 5, waitedSeconds: 0, exhausted: false, ...fields };
 }
@@ -160,9 +163,11 @@ export function taskError(name: string, message: string): Error {
 
 /**
  * Runs the deployed definition with aws-local-stepfunctions: each Task runs its function's stub
- * (validated against the payload contract both ways), every Wait and retry delay is 0.
+ * (validated against the payload contract both ways), every Wait and retry delay is 0. Load Template
+ * answers TEMPLATE unless `stubs` has a stub of its own for it.
  */
-export async function runDeploy(stubs: Stubs, input: unknown = INPUT): Promise<RunResult> {
+export async function runDeploy(given: Stubs, input: unknown = INPUT): Promise<RunResult> {
+  const stubs: Stubs = { 'load-template': () => TEMPLATE, ...given };
   const { definition, taskFunctions } = deployed();
   const contractViolations: string[] = [];
   const calls = new Map<string, number>();

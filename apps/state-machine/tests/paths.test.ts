@@ -76,6 +76,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
       'Create Stack',
@@ -100,6 +101,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
       'Create Change Set',
@@ -140,6 +142,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
       'Create Change Set',
@@ -205,6 +208,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
       'Create Change Set',
@@ -236,6 +240,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
       'Delete Failed Stack',
@@ -293,7 +298,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Act
     const run = await runDeploy(stubs);
     // Assess
-    expect(run.path.slice(10)).toEqual([
+    expect(run.path.slice(11)).toEqual([
       'Execute Change Set',
       'Wait Stack Update',
       'Get Stack Update Status',
@@ -359,6 +364,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
       'Create Change Set',
@@ -405,8 +411,9 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     const run = await runDeploy(stubs);
     // Assess
     expect(run.retries).toBe(1);
-    expect(run.path.slice(0, 4)).toEqual([
+    expect(run.path.slice(0, 5)).toEqual([
       'Start Deployment',
+      'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
       'Create Change Set',
@@ -451,6 +458,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     expect(run.retries).toBe(4);
     expect(run.path).toEqual([
       'Start Deployment',
+      'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
       'Create Change Set',
@@ -554,7 +562,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Act
     const run = await runDeploy(stubs);
     // Assess
-    expect(run.path.slice(3)).toEqual([
+    expect(run.path.slice(4)).toEqual([
       'Create Change Set',
       'Change Set Created?',
       'Change Set Failed',
@@ -673,8 +681,9 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Act
     const run = await runDeploy(stubs);
     // Assess
-    expect(run.path.slice(0, 7)).toEqual([
+    expect(run.path.slice(0, 8)).toEqual([
       'Start Deployment',
+      'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
       'Wait For Stack To Settle',
@@ -700,6 +709,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
       'Stack Busy Too Long',
@@ -743,5 +753,79 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     await runDeploy(stubs);
     // Assess
     expect(seen).toEqual([{ deploymentId: EXECUTION_NAME, input: INPUT }]);
+  });
+
+  it('GIVEN an artifact whose template cannot be read WHEN deploying THEN it fails at Load Template and no stack is looked at', async () => {
+    // Prepare
+    const reason =
+      'templatePath "SampleLambdaApp.template.json" is not in s3://codepipeline-us-east-1-000000000000/pipeline/SourceArti/abc123.zip';
+    const touched: string[] = [];
+    const stubs: Stubs = {
+      'load-template': () => {
+        throw taskError('ArtifactError', reason);
+      },
+      'check-stack-existence': () => {
+        touched.push('check-stack-existence');
+        return stackCheck('recreate', { status: 'ROLLBACK_COMPLETE' });
+      },
+      'delete-stack': () => {
+        touched.push('delete-stack');
+        return operation('delete', 'in-progress');
+      },
+    };
+    // Act
+    const run = await runDeploy(stubs);
+    // Assess
+    expect(run.path).toEqual([
+      'Start Deployment',
+      'Load Template',
+      'Load Template Errored',
+      'Describe Failure',
+      'Deployment Failed',
+    ]);
+    expect(run.retries).toBe(0);
+    expect(touched).toEqual([]);
+    expect(causeOf(run.cause)).toMatchObject({
+      result: 'failed',
+      stage: 'Load Template',
+      stackName: STACK_NAME,
+      error: { Error: 'ArtifactError', Cause: expect.stringContaining(reason) },
+    });
+  });
+
+  it('GIVEN a template loaded once WHEN the deployment creates a change set and then a blue/green stack THEN both receive it', async () => {
+    // Prepare
+    const staged = {
+      url: 'https://templates.s3.us-east-1.amazonaws.com/templates/prod-sample-lambda-app/job.template',
+      bytes: 60_000,
+    };
+    const received: unknown[] = [];
+    let loads = 0;
+    const stubs: Stubs = {
+      ...safeUpdateStubs(),
+      'load-template': () => {
+        loads += 1;
+        return staged;
+      },
+      'create-change-set': (state) => {
+        received.push(state.template);
+        return changeSet('wait');
+      },
+      'inspect-change-set': () => inspection(false, { blueGreenStackName: BLUE_GREEN_STACK }),
+      'delete-change-set': () => ({ changeSetArn: CHANGE_SET_ARN, deleted: true }),
+      'create-stack': (state) => {
+        received.push(state.template);
+        return operation('create', 'in-progress', { stackName: BLUE_GREEN_STACK, stackId: BLUE_GREEN_ID });
+      },
+      'get-stack-status': () =>
+        operation('create', 'succeeded', { stackName: BLUE_GREEN_STACK, stackId: BLUE_GREEN_ID }),
+    };
+    // Act
+    const run = await runDeploy(stubs, { ...INPUT, onUnsafeChange: 'blue-green' });
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(loads).toBe(1);
+    expect(received).toEqual([staged, staged]);
+    expect(run.contractViolations).toEqual([]);
   });
 });

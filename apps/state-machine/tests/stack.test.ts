@@ -43,7 +43,7 @@ describe('StateMachineStack template', () => {
     expect(artifact.template).toBeDefined();
   });
 
-  it('THEN there is one function per task package, nodejs22.x on arm64, with its environment', () => {
+  it('THEN there is one function per task package, nodejs22.x on arm64, with only the settings it reads', () => {
     template.resourceCountIs('AWS::Lambda::Function', FUNCTION_NAMES.length);
     for (const name of FUNCTION_NAMES) {
       template.hasResourceProperties('AWS::Lambda::Function', {
@@ -54,10 +54,16 @@ describe('StateMachineStack template', () => {
         Environment: {
           Variables: {
             POWERTOOLS_SERVICE_NAME: `cfn-safe-deploy-${name}`,
-            CFN_EXECUTION_ROLE_ARN: {
-              'Fn::GetAtt': [Match.stringLikeRegexp('^CloudFormationExecutionRole'), 'Arn'],
-            },
-            TEMPLATE_BUCKET: { Ref: Match.stringLikeRegexp('^TemplateBucket') },
+            ...(FUNCTION_SPECS[name].passesExecutionRole
+              ? {
+                  CFN_EXECUTION_ROLE_ARN: {
+                    'Fn::GetAtt': [Match.stringLikeRegexp('^CloudFormationExecutionRole'), 'Arn'],
+                  },
+                }
+              : {}),
+            ...(FUNCTION_SPECS[name].stagesTemplates
+              ? { TEMPLATE_BUCKET: { Ref: Match.stringLikeRegexp('^TemplateBucket') } }
+              : {}),
           },
         },
       });
@@ -162,15 +168,27 @@ describe('StateMachineStack template', () => {
       const spec = FUNCTION_SPECS[name];
       const policy = policyOfRole(resources, `${pascal(name)}Role`);
       const cfn = policy.filter((s) => s.Sid === 'CloudFormation');
-      expect(cfn.map((s) => s.Action)).toEqual([
-        spec.cloudFormationActions.length === 1
-          ? spec.cloudFormationActions[0]
-          : [...spec.cloudFormationActions],
-      ]);
-      expect(JSON.stringify(cfn[0]?.Resource)).toContain(':stack/prod-*/*');
+      if (spec.cloudFormationActions.length === 0) {
+        expect(cfn).toEqual([]);
+        expect(JSON.stringify(policy)).not.toContain('cloudformation:');
+      } else {
+        expect(cfn.map((s) => s.Action)).toEqual([
+          spec.cloudFormationActions.length === 1
+            ? spec.cloudFormationActions[0]
+            : [...spec.cloudFormationActions],
+        ]);
+        expect(JSON.stringify(cfn[0]?.Resource)).toContain(':stack/prod-*/*');
+      }
       expect(policy.some((s) => s.Sid === 'PassExecutionRole')).toBe(spec.passesExecutionRole);
       expect(policy.some((s) => s.Sid === 'ReadArtifacts')).toBe(spec.readsArtifacts);
       expect(policy.some((s) => s.Sid === 'StageTemplates')).toBe(spec.stagesTemplates);
+      expect(policy.some((s) => s.Sid === 'ReadStagedTemplates')).toBe(spec.passesStagedTemplates);
+      for (const staged of policy.filter(
+        (s) => s.Sid === 'StageTemplates' || s.Sid === 'ReadStagedTemplates',
+      )) {
+        expect(staged.Action).toBe(staged.Sid === 'StageTemplates' ? 's3:PutObject' : 's3:GetObject');
+        expect(JSON.stringify(staged.Resource)).toContain('/templates/*');
+      }
     }
   });
 

@@ -55,9 +55,5 @@ export {
   operationProgress,
 } from './stack-status.js';
 export { defineTask, type TaskContext, type TaskHandler } from './task.js';
-export {
-  deploymentTemplateSource,
-  MAX_TEMPLATE_BODY_BYTES,
-  type TemplateSource,
-  templateSource,
-} from './template-source.js';
+export { type TemplateRequestFields, templateRequestFields } from './template-request.js';
+export { loadDeploymentTemplate, stageTemplate } from './template-source.js';

@@ -1,13 +1,14 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ExecutionInput } from '@cfn-safe-deploy/state-payloads';
+import {
+  type ExecutionInput,
+  MAX_TEMPLATE_BODY_BYTES,
+  MAX_TEMPLATE_BODY_STATE_BYTES,
+  stackNameFor,
+  type Template,
+} from '@cfn-safe-deploy/state-payloads';
 import { type LoadedTemplate, loadTemplate } from './artifact.js';
 import type { DeployConfig } from './config.js';
 import { ArtifactError, toTaskError } from './errors.js';
-
-/** CloudFormation's limit for an inline TemplateBody; larger templates go through S3 (TemplateURL). */
-export const MAX_TEMPLATE_BODY_BYTES = 51_200;
-
-export type TemplateSource = { TemplateBody: string } | { TemplateURL: string };
 
 function encodeKey(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
@@ -25,19 +26,33 @@ async function objectUrl(s3: S3Client, bucket: string, key: string): Promise<str
   return `https://${bucket}.s3.${region}.${domain}/${encodeKey(key)}`;
 }
 
+/** Why a template cannot go inline, or undefined when it can. */
+function whyStaged(template: LoadedTemplate): string | undefined {
+  if (template.bytes > MAX_TEMPLATE_BODY_BYTES) {
+    return `The template is ${template.bytes} bytes, more than the ${MAX_TEMPLATE_BODY_BYTES} CloudFormation accepts inline`;
+  }
+  const stateBytes = Buffer.byteLength(JSON.stringify(template.body), 'utf8');
+  if (stateBytes > MAX_TEMPLATE_BODY_STATE_BYTES) {
+    return `The template is ${template.bytes} bytes but ${stateBytes} as JSON in the Step Functions state, more than the ${MAX_TEMPLATE_BODY_STATE_BYTES} kept there`;
+  }
+  return undefined;
+}
+
 /**
- * How CreateStack / CreateChangeSet receive the template: inline up to 51,200 bytes, otherwise
- * uploaded to the staging bucket (TEMPLATE_BUCKET) and passed as a TemplateURL.
+ * The template as the state carries it to CreateStack / CreateChangeSet: inline up to 51,200 bytes
+ * (when its JSON encoding also fits the state's share), otherwise uploaded to the staging bucket
+ * (TEMPLATE_BUCKET) and referred to by URL.
  */
-export async function templateSource(
+export async function stageTemplate(
   s3: S3Client,
   template: LoadedTemplate,
   staging: { readonly bucket?: string; readonly key: string },
-): Promise<TemplateSource> {
-  if (template.bytes <= MAX_TEMPLATE_BODY_BYTES) return { TemplateBody: template.body };
+): Promise<Template> {
+  const reason = whyStaged(template);
+  if (reason === undefined) return { body: template.body, bytes: template.bytes };
   if (staging.bucket === undefined || staging.bucket === '') {
     throw new ArtifactError(
-      `The template is ${template.bytes} bytes, more than the ${MAX_TEMPLATE_BODY_BYTES} CloudFormation accepts inline, and TEMPLATE_BUCKET is not set; set it to a bucket the function may write to and CloudFormation may read from`,
+      `${reason}, and TEMPLATE_BUCKET is not set; set it to a bucket the function may write to and CloudFormation may read from`,
     );
   }
   try {
@@ -52,27 +67,28 @@ export async function templateSource(
   } catch (error) {
     throw toTaskError(error, 'PutObject', `s3://${staging.bucket}/${staging.key}`);
   }
-  return { TemplateURL: await objectUrl(s3, staging.bucket, staging.key) };
+  return { url: await objectUrl(s3, staging.bucket, staging.key), bytes: template.bytes };
 }
 
 /**
- * The deployment's template as CreateStack / CreateChangeSet take it: read from the source
- * artifact at the input's templatePath, then inline or staged at
- * `templates/<stackName>/<deploymentId>.template` in the staging bucket.
+ * The deployment's template ("Load Template"): read from the source artifact at the input's
+ * templatePath, then inline or staged at `templates/<stackName>/<deploymentId>.template` in the
+ * staging bucket. A blue/green stack of the deployment is created from the same object.
  */
-export async function deploymentTemplateSource(
+export async function loadDeploymentTemplate(
   s3: S3Client,
   input: ExecutionInput,
-  target: { readonly stackName: string; readonly deploymentId: string },
+  deploymentId: string,
   config: Pick<DeployConfig, 'maxArchiveBytes' | 'templateBucket'>,
-): Promise<TemplateSource> {
+): Promise<Template> {
   const template = await loadTemplate(
     s3,
     { bucket: input.revisionS3Bucket, key: input.revisionS3Key, templatePath: input.templatePath },
     { maxArchiveBytes: config.maxArchiveBytes },
   );
-  return templateSource(s3, template, {
+  const stackName = stackNameFor(input.environmentName, input.stackName);
+  return stageTemplate(s3, template, {
     ...(config.templateBucket === undefined ? {} : { bucket: config.templateBucket }),
-    key: `templates/${target.stackName}/${target.deploymentId}.template`,
+    key: `templates/${stackName}/${deploymentId}.template`,
   });
 }

@@ -1,8 +1,10 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { MAX_TEMPLATE_BODY_BYTES, MAX_TEMPLATE_BODY_STATE_BYTES } from '@cfn-safe-deploy/state-payloads';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactError, RetryableError } from '../src/errors.js';
-import { MAX_TEMPLATE_BODY_BYTES, templateSource } from '../src/template-source.js';
+import { templateRequestFields } from '../src/template-request.js';
+import { stageTemplate } from '../src/template-source.js';
 import { awsError } from './aws-errors.js';
 
 const s3 = mockClient(S3Client);
@@ -15,39 +17,38 @@ beforeEach(() => {
   s3.on(PutObjectCommand).resolves({});
 });
 
-describe('templateSource', () => {
+describe('stageTemplate', () => {
   it('passes templates up to 51,200 bytes inline', async () => {
     // Act
-    const source = await templateSource(new S3Client({ region: 'us-east-1' }), small, staging);
+    const source = await stageTemplate(new S3Client({ region: 'us-east-1' }), small, staging);
 
     // Assess
-    expect(source).toEqual({ TemplateBody: 'Resources: {}' });
+    expect(source).toEqual({ body: 'Resources: {}', bytes: 13 });
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   it('keeps a template of exactly 51,200 bytes inline', async () => {
     const exact = { body: 'x'.repeat(MAX_TEMPLATE_BODY_BYTES), bytes: MAX_TEMPLATE_BODY_BYTES };
-    expect(await templateSource(new S3Client({ region: 'us-east-1' }), exact, staging)).toHaveProperty(
-      'TemplateBody',
-    );
+    expect(await stageTemplate(new S3Client({ region: 'us-east-1' }), exact, staging)).toHaveProperty('body');
   });
 
   it('stages a larger template and returns its virtual-hosted URL', async () => {
     // Act
-    const source = await templateSource(new S3Client({ region: 'eu-west-1' }), large, staging);
+    const source = await stageTemplate(new S3Client({ region: 'eu-west-1' }), large, staging);
 
     // Assess
     expect(source).toEqual({
-      TemplateURL: 'https://staging-bucket.s3.eu-west-1.amazonaws.com/templates/prod-app/job-1.template',
+      url: 'https://staging-bucket.s3.eu-west-1.amazonaws.com/templates/prod-app/job-1.template',
+      bytes: MAX_TEMPLATE_BODY_BYTES + 1,
     });
     const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(put).toMatchObject({ Bucket: 'staging-bucket', Key: staging.key, Body: large.body });
   });
 
   it('uses the amazonaws.com.cn domain in China regions', async () => {
-    const source = await templateSource(new S3Client({ region: 'cn-north-1' }), large, staging);
-    expect(source).toEqual({
-      TemplateURL: 'https://staging-bucket.s3.cn-north-1.amazonaws.com.cn/templates/prod-app/job-1.template',
+    const source = await stageTemplate(new S3Client({ region: 'cn-north-1' }), large, staging);
+    expect(source).toMatchObject({
+      url: 'https://staging-bucket.s3.cn-north-1.amazonaws.com.cn/templates/prod-app/job-1.template',
     });
   });
 
@@ -60,25 +61,56 @@ describe('templateSource', () => {
     });
 
     // Act
-    const source = await templateSource(client, large, { ...staging, key: 'templates/a b.template' });
+    const source = await stageTemplate(client, large, { ...staging, key: 'templates/a b.template' });
 
     // Assess
-    expect(source).toEqual({ TemplateURL: 'http://localhost:5000/staging-bucket/templates/a%20b.template' });
+    expect(source).toMatchObject({ url: 'http://localhost:5000/staging-bucket/templates/a%20b.template' });
   });
 
   it('explains that TEMPLATE_BUCKET is needed when it is not set', async () => {
     // Act
-    const staged = templateSource(new S3Client({ region: 'us-east-1' }), large, { key: staging.key });
+    const staged = stageTemplate(new S3Client({ region: 'us-east-1' }), large, { key: staging.key });
 
     // Assess
     await expect(staged).rejects.toThrow(ArtifactError);
     await expect(staged).rejects.toThrow(/51201 bytes.*TEMPLATE_BUCKET is not set/);
   });
 
+  it('stages a template within 51,200 bytes whose JSON encoding would not fit the state', async () => {
+    // Prepare: 51,200 bytes of which every other one is a quote, which JSON escapes as two.
+    const quoted = { body: '"x'.repeat(MAX_TEMPLATE_BODY_BYTES / 2), bytes: MAX_TEMPLATE_BODY_BYTES };
+
+    // Act
+    const source = await stageTemplate(new S3Client({ region: 'us-east-1' }), quoted, staging);
+
+    // Assess
+    expect(source).toEqual({
+      url: 'https://staging-bucket.s3.us-east-1.amazonaws.com/templates/prod-app/job-1.template',
+      bytes: MAX_TEMPLATE_BODY_BYTES,
+    });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+    await expect(
+      stageTemplate(new S3Client({ region: 'us-east-1' }), quoted, { key: staging.key }),
+    ).rejects.toThrow(
+      `The template is 51200 bytes but 76802 as JSON in the Step Functions state, more than the ${MAX_TEMPLATE_BODY_STATE_BYTES} kept there, and TEMPLATE_BUCKET is not set`,
+    );
+  });
+
   it('maps upload errors like any AWS error', async () => {
     s3.on(PutObjectCommand).rejects(awsError('SlowDown', 'reduce your request rate', 503));
-    await expect(templateSource(new S3Client({ region: 'us-east-1' }), large, staging)).rejects.toThrow(
+    await expect(stageTemplate(new S3Client({ region: 'us-east-1' }), large, staging)).rejects.toThrow(
       RetryableError,
     );
+  });
+});
+
+describe('templateRequestFields', () => {
+  it('passes an inline template as TemplateBody and a staged one as TemplateURL', () => {
+    expect(templateRequestFields({ body: 'Resources: {}', bytes: 13 })).toEqual({
+      TemplateBody: 'Resources: {}',
+    });
+    expect(templateRequestFields({ url: 'https://b.s3.us-east-1.amazonaws.com/t', bytes: 60_000 })).toEqual({
+      TemplateURL: 'https://b.s3.us-east-1.amazonaws.com/t',
+    });
   });
 });

@@ -46,10 +46,16 @@ export {
   ChangeSetDeletionSchema,
   type ChangeSetState,
   ChangeSetStateSchema,
+  InlineTemplateSchema,
+  MAX_TEMPLATE_BODY_BYTES,
+  MAX_TEMPLATE_BODY_STATE_BYTES,
   type StackCheck,
   StackCheckSchema,
   type StackOperation,
   StackOperationSchema,
+  StagedTemplateSchema,
+  type Template,
+  TemplateSchema,
 } from './results.js';
 export {
   type DeployState,
@@ -72,6 +78,7 @@ export { executeChangeSetTask } from './tasks/execute-change-set.js';
 export { getChangeSetStatusTask } from './tasks/get-change-set-status.js';
 export { getStackStatusTask } from './tasks/get-stack-status.js';
 export { inspectChangeSetTask } from './tasks/inspect-change-set.js';
+export { loadTemplateTask } from './tasks/load-template.js';
 export {
   type ContinuationToken,
   ContinuationTokenSchema,

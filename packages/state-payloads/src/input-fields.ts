@@ -85,8 +85,8 @@ export function checkCombinedName(
 }
 
 /**
- * The execution input as the tasks read it once the first task has checked it whole: every field
- * but `policy` (which only the inspection applies), unknown keys dropped.
+ * The execution input as the tasks other than the gate (Check Stack Existence) read it: every field
+ * but `policy` (which only the gate and the inspection read), each still checked, unknown keys dropped.
  */
 export const DeploymentInputSchema = z
   .object({ ...deploymentShape, revisionS3Bucket: BucketSchema, revisionS3Key: KeySchema })

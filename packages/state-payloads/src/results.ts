@@ -7,4 +7,12 @@ export { type ChangeSetDeletion, ChangeSetDeletionSchema } from './result-change
 export { type ChangeSetState, ChangeSetStateSchema } from './result-change-set-state.js';
 export { type StackCheck, StackCheckSchema } from './result-stack-check.js';
 export { type StackOperation, StackOperationSchema } from './result-stack-operation.js';
+export {
+  InlineTemplateSchema,
+  MAX_TEMPLATE_BODY_BYTES,
+  MAX_TEMPLATE_BODY_STATE_BYTES,
+  StagedTemplateSchema,
+  type Template,
+  TemplateSchema,
+} from './result-template.js';
 export { ArnSchema, DeploymentIdSchema, NameSchema, TimestampSchema } from './schemas-common.js';

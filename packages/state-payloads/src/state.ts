@@ -9,6 +9,7 @@ import {
   DeploymentIdSchema,
   StackCheckSchema,
   StackOperationSchema,
+  TemplateSchema,
 } from './results.js';
 import { checkStackExistenceTask } from './tasks/check-stack-existence.js';
 import { createChangeSetTask } from './tasks/create-change-set.js';
@@ -19,6 +20,7 @@ import { executeChangeSetTask } from './tasks/execute-change-set.js';
 import { getChangeSetStatusTask } from './tasks/get-change-set-status.js';
 import { getStackStatusTask } from './tasks/get-stack-status.js';
 import { inspectChangeSetTask } from './tasks/inspect-change-set.js';
+import { loadTemplateTask } from './tasks/load-template.js';
 
 /**
  * The state every Task receives: the execution input under `input`, the deployment id (the
@@ -27,6 +29,7 @@ import { inspectChangeSetTask } from './tasks/inspect-change-set.js';
 export const DeployStateSchema = z.object({
   input: ExecutionInputSchema,
   deploymentId: DeploymentIdSchema,
+  template: z.optional(TemplateSchema),
   stack: z.optional(StackCheckSchema),
   changeSet: z.optional(ChangeSetStateSchema),
   inspection: z.optional(InspectionSchema),
@@ -43,6 +46,7 @@ export type DeployState = z.infer<typeof DeployStateSchema>;
  * package), so that it builds only those schemas when it starts.
  */
 export const Tasks = {
+  loadTemplate: loadTemplateTask,
   checkStackExistence: checkStackExistenceTask,
   createStack: createStackTask,
   deleteStack: deleteStackTask,
@@ -59,6 +63,7 @@ export type TaskPayloads<T extends TaskName> = (typeof Tasks)[T];
 
 /** The input each Task reads. */
 export const TaskInputSchemas = {
+  loadTemplate: loadTemplateTask.input,
   checkStackExistence: checkStackExistenceTask.input,
   createStack: createStackTask.input,
   deleteStack: deleteStackTask.input,
@@ -73,6 +78,7 @@ export type TaskInput<T extends TaskName> = z.infer<(typeof TaskInputSchemas)[T]
 
 /** The result each Task returns, written by the state machine under `ResultKeys[task]`. */
 export const TaskResultSchemas = {
+  loadTemplate: loadTemplateTask.result,
   checkStackExistence: checkStackExistenceTask.result,
   createStack: createStackTask.result,
   deleteStack: deleteStackTask.result,
@@ -87,6 +93,7 @@ export type TaskResult<T extends TaskName> = z.infer<(typeof TaskResultSchemas)[
 
 /** Where in the deploy state each task's result goes (the Task state's ResultPath, without `$.`). */
 export const ResultKeys = {
+  loadTemplate: 'template',
   checkStackExistence: 'stack',
   createStack: 'operation',
   deleteStack: 'operation',

@@ -1,9 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { DeployStateSchema, ResultKeys, TaskInputSchemas, TaskResultSchemas, Tasks } from '../src/index.js';
+import {
+  DeployStateSchema,
+  MAX_TEMPLATE_BODY_BYTES,
+  ResultKeys,
+  TaskInputSchemas,
+  TaskResultSchemas,
+  Tasks,
+  TemplateSchema,
+} from '../src/index.js';
 import { validInput } from './fixtures.js';
 
 const stackId = 'arn:aws:cloudformation:us-east-1:123456789012:stack/prod-sample-lambda-app/1a2b';
 const poll = { attempt: 1, waitSeconds: 5, waitedSeconds: 5, exhausted: false };
+const template = { body: 'Resources: {}', bytes: 13 };
+const missingStack = {
+  stackName: 'prod-sample-lambda-app',
+  exists: false,
+  changeSetType: 'CREATE',
+  next: 'create',
+  reason: 'missing',
+};
 
 describe('deploy state', () => {
   it('gives every task a result schema and a result key', () => {
@@ -12,7 +28,7 @@ describe('deploy state', () => {
     for (const key of Object.values(ResultKeys)) expect(Object.keys(DeployStateSchema.shape)).toContain(key);
   });
 
-  it('accepts the state the first task receives', () => {
+  it('accepts the state the gate (Check Stack Existence) receives', () => {
     const state = TaskInputSchemas.checkStackExistence.parse({ input: validInput, deploymentId: 'job-1' });
 
     expect(state.input.onUnsafeChange).toBe('fail');
@@ -83,9 +99,11 @@ describe('deploy state', () => {
       reason: 'exists',
     };
 
-    const created = TaskInputSchemas.createChangeSet.parse({ ...state, stack });
+    const checked = TaskInputSchemas.loadTemplate.parse(state);
+    const created = TaskInputSchemas.createChangeSet.parse({ ...state, template, stack });
     const deleted = TaskInputSchemas.deleteStack.parse({ ...state, stack });
 
+    expect(checked.input).not.toHaveProperty('policy');
     expect(created.input).not.toHaveProperty('policy');
     expect(created.input.stackName).toBe(validInput.stackName);
     expect(deleted).not.toHaveProperty('input');
@@ -95,16 +113,55 @@ describe('deploy state', () => {
     const result = TaskInputSchemas.createStack.safeParse({
       input: { ...validInput, templatePath: '../outside.yaml' },
       deploymentId: 'job-1',
-      stack: {
-        stackName: 'prod-sample-lambda-app',
-        exists: false,
-        changeSetType: 'CREATE',
-        next: 'create',
-        reason: 'missing',
-      },
+      template,
+      stack: missingStack,
     });
 
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['input.templatePath']);
+  });
+
+  it('requires the template to create the stack or the change set', () => {
+    const state = {
+      input: validInput,
+      deploymentId: 'job-1',
+      stack: missingStack,
+    };
+
+    for (const task of ['createStack', 'createChangeSet'] as const) {
+      const result = TaskInputSchemas[task].safeParse(state);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['template']);
+    }
+  });
+});
+
+describe('template result', () => {
+  it('accepts an inline template and a staged one', () => {
+    const staged = {
+      url: 'https://templates.s3.us-east-1.amazonaws.com/templates/prod-app/job-1.template',
+      bytes: 80_000,
+    };
+
+    expect(TemplateSchema.parse(template)).toEqual(template);
+    expect(TemplateSchema.parse(staged)).toEqual(staged);
+  });
+
+  it('refuses an inline body over the 51,200 bytes CloudFormation takes inline', () => {
+    const body = `# ${'é'.repeat(25_600)}`;
+
+    const result = TemplateSchema.safeParse({ body, bytes: 51_202 });
+
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error?.issues)).toContain(`at most ${MAX_TEMPLATE_BODY_BYTES} bytes`);
+  });
+
+  it.each([
+    ['both a body and a URL', { body: 'Resources: {}', url: 'https://bucket.s3.amazonaws.com/t', bytes: 13 }],
+    ['an empty body', { body: '', bytes: 0 }],
+    ['a URL that is not http(s)', { url: 'file:///etc/passwd', bytes: 10 }],
+    ['no size', { body: 'Resources: {}' }],
+  ])('refuses %s', (_, value) => {
+    expect(TemplateSchema.safeParse(value).success).toBe(false);
   });
 });

@@ -26,6 +26,7 @@ const TASKS = [
   'get-change-set-status',
   'get-stack-status',
   'inspect-change-set',
+  'load-template',
 ] as const;
 
 /** Node's internal modules that a bundle must not load when it starts (see the bundler's comments). */

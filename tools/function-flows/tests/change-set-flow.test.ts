@@ -37,6 +37,7 @@ const ORIGINAL: Resources = { Orders: queue(30), Audit: queue(30) };
 
 /** The task functions, each its own package, loaded from their bundles after the environment points at moto. */
 const packages = {
+  loadTemplate: 'load-template',
   createChangeSet: 'create-change-set',
   getChangeSetStatus: 'get-change-set-status',
   inspectChangeSet: 'inspect-change-set',
@@ -67,7 +68,7 @@ beforeAll(async () => {
   }
 });
 
-/** A stack created directly (as an earlier deployment would have) and the state for a new deployment of `resources`. */
+/** A stack created directly (as an earlier deployment would have) and the state, after Load Template, of a new deployment of `resources`. */
 async function deployment(name: string, resources: Resources): Promise<DeployState> {
   const stackName = `it-${name}`;
   const created = await cfn.send(
@@ -76,7 +77,8 @@ async function deployment(name: string, resources: Resources): Promise<DeploySta
   const key = `${name}/source.zip`;
   const zip = zipSync({ [TEMPLATE_PATH]: strToU8(JSON.stringify({ Resources: resources }, null, 2)) });
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: zip }));
-  return {
+  // Load Template runs first, as in the state machine: the change set is created from $.template.
+  return run('loadTemplate', {
     input: {
       environmentName: 'it',
       stackName: name,
@@ -95,7 +97,7 @@ async function deployment(name: string, resources: Resources): Promise<DeploySta
       next: 'update',
       reason: 'the stack exists and can be updated',
     },
-  };
+  });
 }
 
 /** Create Change Set, then Get Change Set Status while it says "wait" (moto is synchronous: at most once). */

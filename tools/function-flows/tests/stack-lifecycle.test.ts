@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { StackCheck, StackOperation } from '@cfn-safe-deploy/state-payloads';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { StackCheck, StackOperation, Template } from '@cfn-safe-deploy/state-payloads';
 import { awsTestEnv, cloudFormationFor, s3For } from '@cfn-safe-deploy/testing';
 import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -43,6 +43,13 @@ function deployState(stackName: string, key: string, templatePath: string) {
   };
 }
 
+/** The state after Load Template, as the state machine passes it on. */
+async function loadedState(stackName: string, key: string, templatePath: string) {
+  const state = deployState(stackName, key, templatePath);
+  return { ...state, template: await loadTemplate(state) };
+}
+
+let loadTemplate: Handler<Template>;
 let checkStackExistence: Handler<StackCheck>;
 let createStack: Handler<StackOperation>;
 let deleteStack: Handler<StackOperation>;
@@ -55,6 +62,7 @@ beforeAll(async () => {
   vi.stubEnv('CFN_EXECUTION_ROLE_ARN', '');
   await s3.send(new CreateBucketCommand({ Bucket: artifactBucket }));
   await s3.send(new CreateBucketCommand({ Bucket: stagingBucket }));
+  loadTemplate = await bundledHandler('load-template');
   checkStackExistence = await bundledHandler('check-stack-existence');
   createStack = await bundledHandler('create-stack');
   deleteStack = await bundledHandler('delete-stack');
@@ -66,7 +74,7 @@ describe('stack path against moto (built bundles)', () => {
     // Prepare
     const name = `queue-${run}`;
     await putSource('queue.zip', { 'infra/queue.yaml': QUEUE_TEMPLATE, 'README.md': 'x' });
-    const state = deployState(name, 'queue.zip', 'infra/queue.yaml');
+    const state = await loadedState(name, 'queue.zip', 'infra/queue.yaml');
 
     // Act
     const missing = await checkStackExistence(state);
@@ -104,7 +112,7 @@ describe('stack path against moto (built bundles)', () => {
     // Prepare
     const name = `retry-${run}`;
     await putSource('retry.zip', { 'queue.yaml': QUEUE_TEMPLATE });
-    const state = deployState(name, 'retry.zip', 'queue.yaml');
+    const state = await loadedState(name, 'retry.zip', 'queue.yaml');
     const missing = await checkStackExistence(state);
 
     await createStack({ ...state, stack: missing });
@@ -121,7 +129,7 @@ describe('stack path against moto (built bundles)', () => {
     const name = `large-${run}`;
     const large = `${QUEUE_TEMPLATE}Metadata:\n  Padding: ${'x'.repeat(60_000)}\n`;
     await putSource('large.zip', { 'large.yaml': large });
-    const state = deployState(name, 'large.zip', 'large.yaml');
+    const state = await loadedState(name, 'large.zip', 'large.yaml');
     const missing = await checkStackExistence(state);
 
     // Act
@@ -129,6 +137,15 @@ describe('stack path against moto (built bundles)', () => {
     const polled = await getStackStatus({ ...state, stack: missing, operation: created });
 
     // Assess
+    const key = `templates/it-${name}/job-${name}.template`;
+    // The SDK reaches moto through AWS_ENDPOINT_URL_S3, which is not a client `endpoint`: the URL is
+    // S3's own, and moto's CloudFormation reads it from moto's S3 by bucket and key.
+    expect(state.template).toEqual({
+      url: `https://${stagingBucket}.s3.us-east-1.amazonaws.com/${key}`,
+      bytes: large.length,
+    });
+    const staged = await s3.send(new GetObjectCommand({ Bucket: stagingBucket, Key: key }));
+    expect(await staged.Body?.transformToString()).toBe(large);
     expect(polled.outcome).toBe('succeeded');
   });
 
@@ -136,7 +153,7 @@ describe('stack path against moto (built bundles)', () => {
     // Prepare
     const name = `keep-${run}`;
     await putSource('keep.zip', { 'queue.yaml': QUEUE_TEMPLATE });
-    const state = deployState(name, 'keep.zip', 'queue.yaml');
+    const state = await loadedState(name, 'keep.zip', 'queue.yaml');
     const missing = await checkStackExistence(state);
     const created = await createStack({ ...state, stack: missing });
     const forged: StackCheck = {
@@ -156,17 +173,16 @@ describe('stack path against moto (built bundles)', () => {
     expect(described.Stacks?.[0]?.StackStatus).toBe('CREATE_COMPLETE');
   });
 
-  it('fails the create with an ArtifactError naming the missing template', async () => {
+  it('fails Load Template with an ArtifactError naming the missing template', async () => {
     // Prepare
     await putSource('wrong.zip', { 'other.yaml': QUEUE_TEMPLATE });
     const state = deployState(`wrong-${run}`, 'wrong.zip', 'queue.yaml');
-    const missing = await checkStackExistence(state);
 
     // Act
-    const creating = createStack({ ...state, stack: missing });
+    const loading = loadTemplate(state);
 
     // Assess
-    await expect(creating).rejects.toMatchObject({ name: 'ArtifactError' });
-    await expect(creating).rejects.toThrow(/"other\.yaml"/);
+    await expect(loading).rejects.toMatchObject({ name: 'ArtifactError' });
+    await expect(loading).rejects.toThrow(/templatePath "queue\.yaml".*"other\.yaml"/);
   });
 });

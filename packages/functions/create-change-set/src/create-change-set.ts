@@ -4,29 +4,25 @@ import {
   type CreateChangeSetCommandInput,
   DescribeChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
-import type { S3Client } from '@aws-sdk/client-s3';
 import {
   CloudFormationError,
   clientRequestToken,
   type DeployConfig,
-  deploymentTemplateSource,
   firstPoll,
   isNoUpdatesError,
   POLL_SCHEDULES,
   stackRequestFields,
+  templateRequestFields,
   toTaskError,
 } from '@cfn-safe-deploy/deploy-shared';
 import { type ChangeSetState, changeSetNameFor, type TaskInput } from '@cfn-safe-deploy/state-payloads';
 
 export interface CreateChangeSetDeps {
   readonly cfn: CloudFormationClient;
-  readonly s3: S3Client;
   readonly config: DeployConfig;
   /** Jitter source for the polling backoff. @default Math.random */
   readonly random?: () => number;
 }
-
-/** Where a template too large for TemplateBody is staged for this deployment. */
 
 /** The status recorded when CreateChangeSet itself answered that nothing changed: no change set exists. */
 export const NOT_CREATED = 'NOT_CREATED';
@@ -42,7 +38,7 @@ function errorMessage(error: unknown): string {
 }
 
 /**
- * Creates this deployment's change set from the template in the source artifact: named uniquely
+ * Creates this deployment's change set from the template Load Template put in the state: named uniquely
  * per deployment, with the type the stack check chose (always passed: the API's default differs
  * between AWS and emulators), nested stacks included, idempotent across Lambda retries.
  */
@@ -54,18 +50,11 @@ export async function createChangeSet(
   const { stackName, changeSetType } = stack;
   const changeSetName = changeSetNameFor(stackName, deploymentId);
 
-  const source = await deploymentTemplateSource(
-    deps.s3,
-    input.input,
-    { stackName, deploymentId },
-    deps.config,
-  );
-
   const request: CreateChangeSetCommandInput = {
     StackName: stackName,
     ChangeSetName: changeSetName,
     ChangeSetType: changeSetType,
-    ...source,
+    ...templateRequestFields(input.template),
     ...stackRequestFields(input.input, deps.config),
     IncludeNestedStacks: true,
     ClientToken: clientRequestToken(deploymentId, 'create-change-set'),

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import {
   AlreadyExistsException,
   CloudFormationClient,
@@ -6,12 +5,9 @@ import {
   DescribeChangeSetCommand,
   InsufficientCapabilitiesException,
 } from '@aws-sdk/client-cloudformation';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { DeployConfig } from '@cfn-safe-deploy/deploy-shared';
 import { changeSetNameFor, type TaskInput } from '@cfn-safe-deploy/state-payloads';
-import { sdkStreamMixin } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
-import { strToU8, zipSync } from 'fflate';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createChangeSet, NOT_CREATED } from '../src/create-change-set.js';
 import { handler } from '../src/handler.js';
@@ -42,6 +38,7 @@ function state(changeSetType: 'CREATE' | 'UPDATE' = 'UPDATE'): TaskInput<'create
       onUnsafeChange: 'fail',
     },
     deploymentId: 'job-1',
+    template: { body: TEMPLATE, bytes: TEMPLATE.length },
     stack: {
       stackName: 'prod-app',
       exists: true,
@@ -54,23 +51,14 @@ function state(changeSetType: 'CREATE' | 'UPDATE' = 'UPDATE'): TaskInput<'create
   };
 }
 
-function artifact(files: Record<string, string>) {
-  const zip = zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, strToU8(text)])));
-  return { Body: sdkStreamMixin(Readable.from([zip])), ContentLength: zip.byteLength };
-}
-
 const cfnMock = mockClient(CloudFormationClient);
-const s3Mock = mockClient(S3Client);
 const cfn = new CloudFormationClient({ region: 'us-east-1' });
-const s3 = new S3Client({ region: 'us-east-1' });
 const config: DeployConfig = { maxArchiveBytes: 1024 * 1024 };
-const deps = { cfn, s3, config, random: () => 0.5 };
+const deps = { cfn, config, random: () => 0.5 };
 
 describe('createChangeSet', () => {
   beforeEach(() => {
     cfnMock.reset();
-    s3Mock.reset();
-    s3Mock.on(GetObjectCommand).callsFake(() => artifact({ 'cdk.out/App.template.json': TEMPLATE }));
   });
 
   it('creates an UPDATE change set named for the deployment, with the template inline', async () => {
@@ -81,10 +69,6 @@ describe('createChangeSet', () => {
     const result = await createChangeSet(state(), deps);
 
     // Assess
-    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toEqual({
-      Bucket: 'artifacts',
-      Key: 'source.zip',
-    });
     const request = cfnMock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input;
     expect(request).toEqual({
       StackName: 'prod-app',
@@ -152,37 +136,18 @@ describe('createChangeSet', () => {
     expect(cfnMock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.RoleARN).toBe(roleArn);
   });
 
-  it('stages a template over 51,200 bytes in the template bucket and passes its URL', async () => {
+  it('passes a template staged in S3 as its URL', async () => {
     // Prepare
-    const big = JSON.stringify({
-      Description: 'x'.repeat(60_000),
-      Resources: { Queue: { Type: 'AWS::SQS::Queue' } },
-    });
-    s3Mock.on(GetObjectCommand).callsFake(() => artifact({ 'cdk.out/App.template.json': big }));
-    s3Mock.on(PutObjectCommand).resolves({});
     cfnMock.on(CreateChangeSetCommand).resolves({ Id: CHANGE_SET_ARN, StackId: STACK_ID });
+    const url = 'https://staging-bucket.s3.us-east-1.amazonaws.com/templates/prod-app/job-1.template';
 
     // Act
-    await createChangeSet(state(), { ...deps, config: { ...config, templateBucket: 'staging-bucket' } });
+    await createChangeSet({ ...state(), template: { url, bytes: 60_123 } }, deps);
 
     // Assess
-    expect(s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({
-      Bucket: 'staging-bucket',
-      Key: 'templates/prod-app/job-1.template',
-    });
     const request = cfnMock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input;
     expect(request?.TemplateBody).toBeUndefined();
-    expect(request?.TemplateURL).toBe(
-      'https://staging-bucket.s3.us-east-1.amazonaws.com/templates/prod-app/job-1.template',
-    );
-  });
-
-  it('names the staging key after the stack and the deployment', () => {
-    // Act
-    const key = 'templates/prod-app/job-1.template';
-
-    // Assess
-    expect(key).toBe('templates/prod-app/job-1.template');
+    expect(request?.TemplateURL).toBe(url);
   });
 
   it('answers no-changes, with no change set, when CreateChangeSet says there is nothing to update', async () => {
@@ -312,25 +277,11 @@ describe('createChangeSet', () => {
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'CloudFormationError' });
   });
-
-  it('fails with an ArtifactError, creating nothing, when the template is not in the artifact', async () => {
-    // Prepare
-    s3Mock.on(GetObjectCommand).callsFake(() => artifact({ 'other.json': TEMPLATE }));
-
-    // Act
-    const result = createChangeSet(state(), deps);
-
-    // Assess
-    await expect(result).rejects.toMatchObject({ name: 'ArtifactError' });
-    expect(cfnMock.calls()).toHaveLength(0);
-  });
 });
 
 describe('handler', () => {
   beforeEach(() => {
     cfnMock.reset();
-    s3Mock.reset();
-    s3Mock.on(GetObjectCommand).callsFake(() => artifact({ 'cdk.out/App.template.json': TEMPLATE }));
   });
 
   it('returns a change set state that matches the contract', async () => {
@@ -342,6 +293,21 @@ describe('handler', () => {
 
     // Assess
     expect(result).toMatchObject({ changeSetArn: CHANGE_SET_ARN, next: 'wait' });
+  });
+
+  it('refuses an event without the template', async () => {
+    // Prepare
+    const { template: _omitted, ...event } = state();
+
+    // Act
+    const result = handler(event);
+
+    // Assess
+    await expect(result).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining('template'),
+    });
+    expect(cfnMock.calls()).toHaveLength(0);
   });
 
   it('refuses an event without the stack check', async () => {

@@ -7,24 +7,22 @@ import {
   DescribeStacksCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import type { S3Client } from '@aws-sdk/client-s3';
 import {
   CloudFormationError,
   clientRequestToken,
   type DeployConfig,
-  deploymentTemplateSource,
   firstPoll,
   isStackMissingError,
   POLL_SCHEDULES,
   SafetyRefusedError,
   stackRequestFields,
+  templateRequestFields,
   toTaskError,
 } from '@cfn-safe-deploy/deploy-shared';
 import type { StackOperation, TaskInput } from '@cfn-safe-deploy/state-payloads';
 
 export interface CreateStackDeps {
   readonly cfn: CloudFormationClient;
-  readonly s3: S3Client;
   readonly config: DeployConfig;
   /** @default () => new Date() */
   readonly now?: () => Date;
@@ -71,8 +69,8 @@ async function startedWithToken(cfn: CloudFormationClient, stackId: string, toke
 }
 
 /**
- * Creates the deployment's stack (the blue/green stack when one was prepared) from the template in
- * the source artifact. OnFailure DELETE leaves nothing half-made behind; the client request token
+ * Creates the deployment's stack (the blue/green stack when one was prepared) from the template Load
+ * Template put in the state. OnFailure DELETE leaves nothing half-made behind; the client request token
  * makes a retried invocation find its own stack instead of failing on "already exists".
  */
 export async function createStack(
@@ -86,13 +84,6 @@ export async function createStack(
     );
   }
   const now = deps.now ?? (() => new Date());
-  const source = await deploymentTemplateSource(
-    deps.s3,
-    input.input,
-    { stackName, deploymentId: input.deploymentId },
-    deps.config,
-  );
-
   const startedAt = now();
   const token = clientRequestToken(input.deploymentId, `create-${stackName}`);
   let stackId: string | undefined;
@@ -100,7 +91,7 @@ export async function createStack(
     const response = await deps.cfn.send(
       new CreateStackCommand({
         StackName: stackName,
-        ...source,
+        ...templateRequestFields(input.template),
         ...stackRequestFields(input.input, deps.config),
         OnFailure: 'DELETE',
         ClientRequestToken: token,

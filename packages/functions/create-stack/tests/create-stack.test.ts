@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import {
   AlreadyExistsException,
   CloudFormationClient,
@@ -6,33 +5,19 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import {
-  ArtifactError,
-  CloudFormationError,
-  RetryableError,
-  SafetyRefusedError,
-} from '@cfn-safe-deploy/deploy-shared';
+import { CloudFormationError, RetryableError, SafetyRefusedError } from '@cfn-safe-deploy/deploy-shared';
 import type { TaskInput } from '@cfn-safe-deploy/state-payloads';
 import { mockClient } from 'aws-sdk-client-mock';
-import { strToU8, zipSync } from 'fflate';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createStack } from '../src/create-stack.js';
 
 const cfn = mockClient(CloudFormationClient);
-const s3 = mockClient(S3Client);
 const stackId = 'arn:aws:cloudformation:us-east-1:123456789012:stack/prod-app/1';
 const TEMPLATE = 'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n';
 const now = new Date('2026-03-01T12:00:00.000Z');
 
 const deps = {
   cfn: new CloudFormationClient({ region: 'us-east-1' }),
-  s3: new S3Client({ region: 'us-east-1' }),
   config: { maxArchiveBytes: 1024 * 1024, executionRoleArn: 'arn:aws:iam::123456789012:role/cfn-exec' },
   now: () => now,
   random: () => 0.5,
@@ -50,6 +35,7 @@ const state: TaskInput<'createStack'> = {
     onUnsafeChange: 'fail',
   },
   deploymentId: 'job-1',
+  template: { body: TEMPLATE, bytes: TEMPLATE.length },
   stack: {
     stackName: 'prod-app',
     exists: false,
@@ -63,18 +49,8 @@ function awsError(name: string, message: string, status = 400): Error {
   return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
 }
 
-function serveTemplate(body: string): void {
-  const archive = zipSync({ 'template.yaml': strToU8(body) });
-  s3.on(GetObjectCommand, { Bucket: 'artifacts', Key: 'source.zip' }).callsFake(() => ({
-    Body: Readable.from([Buffer.from(archive)]) as unknown as GetObjectCommandOutput['Body'],
-    ContentLength: archive.byteLength,
-  }));
-}
-
 beforeEach(() => {
   cfn.reset();
-  s3.reset();
-  serveTemplate(TEMPLATE);
   cfn.on(CreateStackCommand).resolves({ StackId: stackId });
 });
 
@@ -147,34 +123,17 @@ describe('createStack', () => {
     expect(cfn.commandCalls(CreateStackCommand)).toHaveLength(0);
   });
 
-  it('stages a template over 51,200 bytes and passes its URL', async () => {
+  it('passes a template staged in S3 as its URL', async () => {
     // Prepare
-    const big = `${TEMPLATE}# ${'x'.repeat(60_000)}\n`;
-    serveTemplate(big);
-    s3.on(PutObjectCommand).resolves({});
+    const url = 'https://staging.s3.us-east-1.amazonaws.com/templates/prod-app/job-1.template';
 
     // Act
-    await createStack(state, { ...deps, config: { ...deps.config, templateBucket: 'staging' } });
+    await createStack({ ...state, template: { url, bytes: 60_123 } }, deps);
 
     // Assess
-    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({
-      Bucket: 'staging',
-      Key: 'templates/prod-app/job-1.template',
-    });
     const request = cfn.commandCalls(CreateStackCommand)[0]?.args[0].input;
-    expect(request?.TemplateURL).toBe(
-      'https://staging.s3.us-east-1.amazonaws.com/templates/prod-app/job-1.template',
-    );
+    expect(request?.TemplateURL).toBe(url);
     expect(request?.TemplateBody).toBeUndefined();
-  });
-
-  it('fails with the artifact problem before calling CloudFormation', async () => {
-    // Prepare
-    s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 'The specified key does not exist.', 404));
-
-    // Act / Assess
-    await expect(createStack(state, deps)).rejects.toBeInstanceOf(ArtifactError);
-    expect(cfn.commandCalls(CreateStackCommand)).toHaveLength(0);
   });
 
   it('finds its own stack when a retry answers AlreadyExists', async () => {

@@ -3,8 +3,9 @@ import { ExecutionInputSchema } from '../input.js';
 import { DeploymentIdSchema, StackCheckSchema } from '../results.js';
 
 /**
- * The first task checks the whole execution input strictly, policy included: a state machine started
- * by anything but the Trigger Lambda fails here, before any stack is touched. While it waits for a
+ * The gate: checks the whole execution input strictly, policy included, so that a state machine
+ * started by anything but the Trigger Lambda fails here, before any stack is touched (Load Template,
+ * before it, only reads the artifact). While it waits for a
  * busy stack it reads its own previous result.
  */
 export const checkStackExistenceTask = {

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { DeploymentInputSchema } from '../input-fields.js';
-import { ChangeSetStateSchema, DeploymentIdSchema, StackCheckSchema } from '../results.js';
+import { ChangeSetStateSchema, DeploymentIdSchema, StackCheckSchema, TemplateSchema } from '../results.js';
 
 /**
  * Reads the execution input but its policy (checked by the first task) and the results it needs.
@@ -10,6 +10,7 @@ export const createChangeSetTask = {
   input: z.object({
     input: DeploymentInputSchema,
     deploymentId: DeploymentIdSchema,
+    template: TemplateSchema,
     stack: StackCheckSchema,
   }),
   result: ChangeSetStateSchema,

@@ -1,6 +1,12 @@
 import * as z from 'zod/mini';
 import { DeploymentInputSchema } from '../input-fields.js';
-import { BlueGreenSchema, DeploymentIdSchema, StackCheckSchema, StackOperationSchema } from '../results.js';
+import {
+  BlueGreenSchema,
+  DeploymentIdSchema,
+  StackCheckSchema,
+  StackOperationSchema,
+  TemplateSchema,
+} from '../results.js';
 
 /**
  * Reads the execution input but its policy (checked by the first task) and the results it needs;
@@ -11,6 +17,7 @@ export const createStackTask = {
   input: z.object({
     input: DeploymentInputSchema,
     deploymentId: DeploymentIdSchema,
+    template: TemplateSchema,
     blueGreen: z.optional(BlueGreenSchema),
     stack: StackCheckSchema,
   }),
