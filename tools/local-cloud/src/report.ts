@@ -27,6 +27,39 @@ function json(value: unknown): string {
   return escapeHtml(JSON.stringify(redact(value), null, 2) ?? 'null');
 }
 
+/** What stands for the template's text wherever the report does not show it. */
+export const TEMPLATE_BODY_ELIDED = '«the template: see the output of Load Template»';
+
+function hasTemplateBody(value: unknown): value is { template: { body: unknown } } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const { template } = value as { template?: unknown };
+  return template !== null && typeof template === 'object' && 'body' in template;
+}
+
+function withoutTemplateBody(value: unknown): unknown {
+  return hasTemplateBody(value)
+    ? { ...value, template: { ...value.template, body: TEMPLATE_BODY_ELIDED } }
+    : value;
+}
+
+/**
+ * Every Task after Load Template receives the template's text in `$.template.body` (up to 51,200
+ * bytes) and passes it on in its output: the report shows it once, in the first output that holds
+ * it (Load Template's), and elides it in every other input and output.
+ */
+export function elideTemplateBodies(states: readonly StateRun[]): StateRun[] {
+  let shown = false;
+  return states.map((state) => {
+    const showOutput = !shown && hasTemplateBody(state.output);
+    if (showOutput) shown = true;
+    return {
+      ...state,
+      input: withoutTemplateBody(state.input),
+      output: showOutput ? state.output : withoutTemplateBody(state.output),
+    };
+  });
+}
+
 function stateRow(state: StateRun, index: number): string {
   const duration = durationMs(state);
   const error =
@@ -87,7 +120,7 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; } d
 ${findingList(findings)}
 ${allowed.length > 0 ? `<h2>Allowed by the policy</h2>${findingList(allowed)}` : ''}
 <h2>Path taken</h2>
-${record.states.length === 0 ? '<p>No execution ran.</p>' : `<table><thead><tr><th>#</th><th>State</th><th>Type</th><th>Duration</th><th>Details</th></tr></thead><tbody>${record.states.map(stateRow).join('')}</tbody></table>`}
+${record.states.length === 0 ? '<p>No execution ran.</p>' : `<table><thead><tr><th>#</th><th>State</th><th>Type</th><th>Duration</th><th>Details</th></tr></thead><tbody>${elideTemplateBodies(record.states).map(stateRow).join('')}</tbody></table>`}
 ${record.outcome === undefined ? '' : `<h2>Outcome</h2><pre>${json(record.outcome)}</pre>`}
 </body>
 </html>

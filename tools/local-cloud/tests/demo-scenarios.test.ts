@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeSampleApp } from '../src/index.js';
+import { TEMPLATE_BODY_ELIDED } from '../src/report.js';
 import { changeSetsLeft, deployJson, stackStatus, startTestEmulator, type TestEmulator } from './helpers.js';
 
 const STACK = 'demo-sample-lambda-app';
@@ -99,6 +100,10 @@ describe('safe-deploy deploy: the demo scenarios on the sample app', () => {
     expect(html).toContain('FunctionName requires recreation');
     expect(html).toContain('&quot;deploymentId&quot;');
     expect(html).not.toContain('testing');
+    // the template's text is shown once, in Load Template's output, and elided in the later inputs
+    const bodies = [...html.matchAll(/&quot;body&quot;: &quot;(.{0,12})/g)].map((match) => match[1]);
+    expect(bodies.filter((start) => !start?.startsWith(TEMPLATE_BODY_ELIDED.slice(0, 12)))).toHaveLength(1);
+    expect(bodies.length).toBeGreaterThan(3);
   });
 
   it('GIVEN the stack WHEN the same version is deployed again THEN it is a green no-op and no change set is left', async () => {
