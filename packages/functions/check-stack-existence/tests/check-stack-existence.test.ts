@@ -205,7 +205,7 @@ describe('checkStackExistence', () => {
   });
 });
 
-describe('handler (the first task checks the whole execution input)', () => {
+describe('handler (the gate: it checks the whole execution input)', () => {
   it('answers for a valid state', async () => {
     // Prepare
     const { handler } = await import('../src/handler.js');

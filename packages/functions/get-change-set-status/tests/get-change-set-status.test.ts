@@ -281,7 +281,7 @@ describe('handler', () => {
     expect(result.next).toBe('inspect');
   });
 
-  it('leaves the execution input to the first task: only the change set is validated', async () => {
+  it('leaves the execution input to the gate (Check Stack Existence): only the change set is validated', async () => {
     // Prepare
     cfnMock
       .on(DescribeChangeSetCommand)

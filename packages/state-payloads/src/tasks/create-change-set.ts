@@ -3,7 +3,7 @@ import { DeploymentInputSchema } from '../input-fields.js';
 import { ChangeSetStateSchema, DeploymentIdSchema, StackCheckSchema, TemplateSchema } from '../results.js';
 
 /**
- * Reads the execution input but its policy (checked by the first task) and the results it needs.
+ * Reads the execution input but its policy (checked by the gate, Check Stack Existence) and the results it needs.
  */
 export const createChangeSetTask = {
   name: 'createChangeSet',

@@ -9,7 +9,7 @@ import {
 } from '../results.js';
 
 /**
- * Reads the execution input but its policy (checked by the first task) and the results it needs;
+ * Reads the execution input but its policy (checked by the gate, Check Stack Existence) and the results it needs;
  * `blueGreen` is set when it creates the new stack of a blue/green deployment.
  */
 export const createStackTask = {

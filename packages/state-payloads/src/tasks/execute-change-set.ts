@@ -3,7 +3,7 @@ import { InspectionSchema } from '../inspection.js';
 import { ChangeSetStateSchema, DeploymentIdSchema, StackOperationSchema } from '../results.js';
 
 /**
- * Reads only the results it needs: it never looks at the execution input (checked by the first task).
+ * Reads only the results it needs: it never looks at the execution input (checked by the gate, Check Stack Existence).
  */
 export const executeChangeSetTask = {
   name: 'executeChangeSet',
