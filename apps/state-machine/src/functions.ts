@@ -122,6 +122,9 @@ export const FUNCTION_SPECS: Readonly<Record<FunctionName, FunctionSpec>> = {
       'cloudformation:CreateChangeSet',
       'cloudformation:DescribeChangeSet',
       'cloudformation:TagResource',
+      // At the stack's limit of change sets: the old failed ones of earlier deployments are swept.
+      'cloudformation:ListChangeSets',
+      'cloudformation:DeleteChangeSet',
     ],
     readsArtifacts: false,
     stagesTemplates: false,

@@ -2,13 +2,17 @@ import {
   type CloudFormationClient,
   CreateChangeSetCommand,
   type CreateChangeSetCommandInput,
+  DeleteChangeSetCommand,
   DescribeChangeSetCommand,
+  ListChangeSetsCommand,
+  type ListChangeSetsCommandOutput,
 } from '@aws-sdk/client-cloudformation';
 import {
   CloudFormationError,
   clientRequestToken,
   type DeployConfig,
   firstPoll,
+  isChangeSetNotFoundError,
   isNoUpdatesError,
   POLL_SCHEDULES,
   stackRequestFields,
@@ -22,7 +26,19 @@ export interface CreateChangeSetDeps {
   readonly config: DeployConfig;
   /** Jitter source for the polling backoff. @default Math.random */
   readonly random?: () => number;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
 }
+
+/** What every change set of cfn-safe-deploy has as its Description, followed by the deployment id. */
+export const DESCRIPTION_PREFIX = 'cfn-safe-deploy deployment ';
+
+/**
+ * A failed change set of cfn-safe-deploy is swept, when the stack has reached its limit of change
+ * sets, only once it is this old: a deployment polls its change set for 15 minutes at most, so none
+ * still running can be reading it.
+ */
+export const SWEEP_MIN_AGE_MS = 60 * 60 * 1000;
 
 /** The status recorded when CreateChangeSet itself answered that nothing changed: no change set exists. */
 export const NOT_CREATED = 'NOT_CREATED';
@@ -58,7 +74,7 @@ export async function createChangeSet(
     ...stackRequestFields(input.input, deps.config),
     IncludeNestedStacks: true,
     ClientToken: clientRequestToken(deploymentId, 'create-change-set'),
-    Description: `cfn-safe-deploy deployment ${deploymentId}`,
+    Description: `${DESCRIPTION_PREFIX}${deploymentId}`,
     // A failed first create then deletes the stack instead of leaving it in ROLLBACK_COMPLETE.
     ...(changeSetType === 'CREATE' ? { OnStackFailure: 'DELETE' as const } : {}),
   };
@@ -70,30 +86,105 @@ export async function createChangeSet(
     poll: firstPoll(POLL_SCHEDULES.changeSet, deps.random),
   };
 
-  try {
-    const created = await deps.cfn.send(new CreateChangeSetCommand(request));
-    if (!created.Id) {
-      throw new CloudFormationError(
-        `CreateChangeSet ${changeSetName} on ${stackName} returned no change set Id; expected the change set's ARN`,
-      );
+  let swept: number | undefined;
+  for (;;) {
+    try {
+      return await create(deps.cfn, request, base);
+    } catch (error) {
+      if (isNoUpdatesError(error)) {
+        return { ...base, status: NOT_CREATED, next: 'no-changes', reason: errorMessage(error) };
+      }
+      if (errorName(error) === 'AlreadyExistsException') {
+        // Our name is unique to this deployment: a retried invocation after a CreateChangeSet that succeeded.
+        return { ...base, ...(await recoverExisting(deps.cfn, changeSetName, stackName)), next: 'wait' };
+      }
+      const target = `${changeSetName} of stack ${stackName}`;
+      if (!isChangeSetLimitError(error)) throw toTaskError(error, 'CreateChangeSet', target);
+      if (swept !== undefined) {
+        throw new CloudFormationError(
+          `CreateChangeSet ${target} failed: ${errorMessage(error)} (still, after deleting ${swept} failed change set(s) of earlier deployments); delete change sets the stack no longer needs (aws cloudformation list-change-sets --stack-name ${stackName})`,
+          { cause: error },
+        );
+      }
+      swept = await sweepFailedChangeSets(deps.cfn, stackName, (deps.now ?? (() => new Date()))());
+      if (swept === 0) {
+        throw new CloudFormationError(
+          `CreateChangeSet ${target} failed: ${errorMessage(error)}; no failed change set of cfn-safe-deploy older than ${SWEEP_MIN_AGE_MS / 60_000} minutes was left to delete: delete change sets the stack no longer needs (aws cloudformation list-change-sets --stack-name ${stackName})`,
+          { cause: error },
+        );
+      }
     }
-    return {
-      ...base,
-      changeSetArn: created.Id,
-      ...(created.StackId ? { stackId: created.StackId } : {}),
-      status: 'CREATE_PENDING',
-      next: 'wait',
-    };
-  } catch (error) {
-    if (isNoUpdatesError(error)) {
-      return { ...base, status: NOT_CREATED, next: 'no-changes', reason: errorMessage(error) };
-    }
-    if (errorName(error) === 'AlreadyExistsException') {
-      // Our name is unique to this deployment: a retried invocation after a CreateChangeSet that succeeded.
-      return { ...base, ...(await recoverExisting(deps.cfn, changeSetName, stackName)), next: 'wait' };
-    }
-    throw toTaskError(error, 'CreateChangeSet', `${changeSetName} of stack ${stackName}`);
   }
+}
+
+/** CloudFormation's answer when the stack holds as many change sets as it may. */
+function isChangeSetLimitError(error: unknown): boolean {
+  return errorName(error) === 'LimitExceededException' && /change ?set/i.test(errorMessage(error));
+}
+
+/**
+ * Deletes the failed change sets of earlier cfn-safe-deploy deployments of the stack (its own
+ * Description, status FAILED, older than SWEEP_MIN_AGE_MS), every page of them, by ARN; returns how
+ * many. A FAILED change set can never be executed, and the state machine deletes each one it
+ * creates: these are what a failed clean-up, or a version before that, left behind.
+ */
+async function sweepFailedChangeSets(
+  cfn: CloudFormationClient,
+  stackName: string,
+  now: Date,
+): Promise<number> {
+  const cutoff = now.getTime() - SWEEP_MIN_AGE_MS;
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    let page: ListChangeSetsCommandOutput;
+    try {
+      page = await cfn.send(new ListChangeSetsCommand({ StackName: stackName, NextToken: nextToken }));
+    } catch (error) {
+      throw toTaskError(error, 'ListChangeSets', `stack ${stackName}`);
+    }
+    for (const summary of page.Summaries ?? []) {
+      if (
+        summary.Status === 'FAILED' &&
+        summary.ChangeSetId !== undefined &&
+        summary.Description?.startsWith(DESCRIPTION_PREFIX) === true &&
+        summary.CreationTime !== undefined &&
+        summary.CreationTime.getTime() < cutoff
+      ) {
+        arns.push(summary.ChangeSetId);
+      }
+    }
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined);
+  for (const arn of arns) {
+    try {
+      await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: arn }));
+    } catch (error) {
+      if (!isChangeSetNotFoundError(error)) throw toTaskError(error, 'DeleteChangeSet', arn);
+    }
+  }
+  return arns.length;
+}
+
+/** CreateChangeSet: the change set's ARN, or the error CloudFormation answered. */
+async function create(
+  cfn: CloudFormationClient,
+  request: CreateChangeSetCommandInput,
+  base: Omit<ChangeSetState, 'changeSetArn' | 'status' | 'next'>,
+): Promise<ChangeSetState> {
+  const created = await cfn.send(new CreateChangeSetCommand(request));
+  if (!created.Id) {
+    throw new CloudFormationError(
+      `CreateChangeSet ${base.changeSetName} on ${base.stackName} returned no change set Id; expected the change set's ARN`,
+    );
+  }
+  return {
+    ...base,
+    changeSetArn: created.Id,
+    ...(created.StackId ? { stackId: created.StackId } : {}),
+    status: 'CREATE_PENDING',
+    next: 'wait',
+  };
 }
 
 async function recoverExisting(

@@ -2,14 +2,21 @@ import {
   AlreadyExistsException,
   CloudFormationClient,
   CreateChangeSetCommand,
+  DeleteChangeSetCommand,
   DescribeChangeSetCommand,
   InsufficientCapabilitiesException,
+  ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
 import type { DeployConfig } from '@cfn-safe-deploy/deploy-shared';
 import { changeSetNameFor, type TaskInput } from '@cfn-safe-deploy/state-payloads';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createChangeSet, NOT_CREATED } from '../src/create-change-set.js';
+import {
+  createChangeSet,
+  DESCRIPTION_PREFIX,
+  NOT_CREATED,
+  SWEEP_MIN_AGE_MS,
+} from '../src/create-change-set.js';
 import { handler } from '../src/handler.js';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/prod-app/0a1b2c3d';
@@ -276,6 +283,132 @@ describe('createChangeSet', () => {
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'CloudFormationError' });
+  });
+});
+
+describe("createChangeSet at the stack's limit of change sets", () => {
+  const now = new Date('2026-11-26T12:00:00.000Z');
+  const old = new Date(now.getTime() - SWEEP_MIN_AGE_MS - 1000);
+  const recent = new Date(now.getTime() - 10 * 60 * 1000);
+  const limit = () => awsError('LimitExceededException', 'ChangeSet limit exceeded for stack prod-app', 400);
+  const arn = (name: string) => `arn:aws:cloudformation:us-east-1:123456789012:changeSet/${name}/1`;
+  const summary = (name: string, fields: Record<string, unknown>) => ({
+    ChangeSetId: arn(name),
+    ChangeSetName: name,
+    StackName: 'prod-app',
+    Status: 'FAILED' as const,
+    Description: `${DESCRIPTION_PREFIX}job-${name}`,
+    CreationTime: old,
+    ...fields,
+  });
+
+  beforeEach(() => {
+    cfnMock.reset();
+    cfnMock.on(DeleteChangeSetCommand).resolves({});
+  });
+
+  it('deletes the old failed change sets of earlier deployments, every page of them, then creates its own', async () => {
+    // Prepare
+    cfnMock
+      .on(CreateChangeSetCommand)
+      .rejectsOnce(limit())
+      .resolves({ Id: CHANGE_SET_ARN, StackId: STACK_ID });
+    cfnMock
+      .on(ListChangeSetsCommand, { StackName: 'prod-app', NextToken: undefined })
+      .resolves({
+        Summaries: [
+          summary('old-failed', {}),
+          summary('recent-failed', { CreationTime: recent }),
+          summary('not-ours', { Description: 'made by hand' }),
+          summary('ready', { Status: 'CREATE_COMPLETE' }),
+        ],
+        NextToken: 'page-2',
+      })
+      .on(ListChangeSetsCommand, { StackName: 'prod-app', NextToken: 'page-2' })
+      .resolves({ Summaries: [summary('old-failed-2', {})] });
+
+    // Act
+    const result = await createChangeSet(state(), { ...deps, now: () => now });
+
+    // Assess
+    expect(result).toMatchObject({ changeSetArn: CHANGE_SET_ARN, next: 'wait' });
+    expect(cfnMock.commandCalls(DeleteChangeSetCommand).map((call) => call.args[0].input)).toEqual([
+      { ChangeSetName: arn('old-failed') },
+      { ChangeSetName: arn('old-failed-2') },
+    ]);
+    expect(cfnMock.commandCalls(CreateChangeSetCommand)).toHaveLength(2);
+  });
+
+  it('fails with what to do, creating nothing more, when nothing of ours is left to delete', async () => {
+    // Prepare
+    cfnMock.on(CreateChangeSetCommand).rejects(limit());
+    cfnMock.on(ListChangeSetsCommand).resolves({ Summaries: [summary('recent', { CreationTime: recent })] });
+
+    // Act
+    const result = createChangeSet(state(), { ...deps, now: () => now });
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name: 'CloudFormationError' });
+    await expect(result).rejects.toThrow(
+      /ChangeSet limit exceeded for stack prod-app; no failed change set of cfn-safe-deploy older than 60 minutes was left to delete: .*list-change-sets --stack-name prod-app/,
+    );
+    expect(cfnMock.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
+    expect(cfnMock.commandCalls(CreateChangeSetCommand)).toHaveLength(1);
+  });
+
+  it('sweeps once: a second limit error fails the task, saying how many were deleted', async () => {
+    // Prepare
+    cfnMock.on(CreateChangeSetCommand).rejects(limit());
+    cfnMock.on(ListChangeSetsCommand).resolves({ Summaries: [summary('old', {})] });
+
+    // Act
+    const result = createChangeSet(state(), { ...deps, now: () => now });
+
+    // Assess
+    await expect(result).rejects.toThrow(/still, after deleting 1 failed change set/);
+    expect(cfnMock.commandCalls(CreateChangeSetCommand)).toHaveLength(2);
+    expect(cfnMock.commandCalls(ListChangeSetsCommand)).toHaveLength(1);
+  });
+
+  it('goes on when a change set to sweep is already gone', async () => {
+    // Prepare
+    cfnMock
+      .on(CreateChangeSetCommand)
+      .rejectsOnce(limit())
+      .resolves({ Id: CHANGE_SET_ARN, StackId: STACK_ID });
+    cfnMock.on(ListChangeSetsCommand).resolves({ Summaries: [summary('gone', {}), summary('old', {})] });
+    cfnMock
+      .on(DeleteChangeSetCommand, { ChangeSetName: arn('gone') })
+      .rejects(awsError('ChangeSetNotFoundException', 'ChangeSet gone does not exist', 404));
+
+    // Act
+    const result = await createChangeSet(state(), { ...deps, now: () => now });
+
+    // Assess
+    expect(result.changeSetArn).toBe(CHANGE_SET_ARN);
+    expect(cfnMock.commandCalls(DeleteChangeSetCommand)).toHaveLength(2);
+  });
+
+  it('does not sweep for a limit that is not about change sets', async () => {
+    // Prepare
+    cfnMock
+      .on(CreateChangeSetCommand)
+      .rejects(awsError('LimitExceededException', 'Limit on the number of stacks exceeded', 400));
+
+    // Act / Assess
+    await expect(createChangeSet(state(), deps)).rejects.toMatchObject({ name: 'CloudFormationError' });
+    expect(cfnMock.commandCalls(ListChangeSetsCommand)).toHaveLength(0);
+  });
+
+  it('asks for a retry when listing the change sets is throttled', async () => {
+    // Prepare
+    cfnMock.on(CreateChangeSetCommand).rejects(limit());
+    cfnMock.on(ListChangeSetsCommand).rejects(awsError('Throttling', 'Rate exceeded', 400));
+
+    // Act / Assess
+    await expect(createChangeSet(state(), { ...deps, now: () => now })).rejects.toMatchObject({
+      name: 'RetryableError',
+    });
   });
 });
 
