@@ -56,4 +56,4 @@ export {
 } from './stack-status.js';
 export { defineTask, type TaskContext, type TaskHandler } from './task.js';
 export { type TemplateRequestFields, templateRequestFields } from './template-request.js';
-export { loadDeploymentTemplate, stageTemplate } from './template-source.js';
+export { stageTemplate } from './template-source.js';

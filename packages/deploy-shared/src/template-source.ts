@@ -1,13 +1,10 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
-  type ExecutionInput,
   MAX_TEMPLATE_BODY_BYTES,
   MAX_TEMPLATE_BODY_STATE_BYTES,
-  stackNameFor,
   type Template,
 } from '@cfn-safe-deploy/state-payloads';
-import { type LoadedTemplate, loadTemplate } from './artifact.js';
-import type { DeployConfig } from './config.js';
+import type { LoadedTemplate } from './artifact.js';
 import { ArtifactError, toTaskError } from './errors.js';
 
 function encodeKey(key: string): string {
@@ -68,27 +65,4 @@ export async function stageTemplate(
     throw toTaskError(error, 'PutObject', `s3://${staging.bucket}/${staging.key}`);
   }
   return { url: await objectUrl(s3, staging.bucket, staging.key), bytes: template.bytes };
-}
-
-/**
- * The deployment's template ("Load Template"): read from the source artifact at the input's
- * templatePath, then inline or staged at `templates/<stackName>/<deploymentId>.template` in the
- * staging bucket. A blue/green stack of the deployment is created from the same object.
- */
-export async function loadDeploymentTemplate(
-  s3: S3Client,
-  input: ExecutionInput,
-  deploymentId: string,
-  config: Pick<DeployConfig, 'maxArchiveBytes' | 'templateBucket'>,
-): Promise<Template> {
-  const template = await loadTemplate(
-    s3,
-    { bucket: input.revisionS3Bucket, key: input.revisionS3Key, templatePath: input.templatePath },
-    { maxArchiveBytes: config.maxArchiveBytes },
-  );
-  const stackName = stackNameFor(input.environmentName, input.stackName);
-  return stageTemplate(s3, template, {
-    ...(config.templateBucket === undefined ? {} : { bucket: config.templateBucket }),
-    key: `templates/${stackName}/${deploymentId}.template`,
-  });
 }

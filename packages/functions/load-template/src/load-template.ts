@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type DeployConfig, loadDeploymentTemplate } from '@cfn-safe-deploy/deploy-shared';
-import type { TaskInput, Template } from '@cfn-safe-deploy/state-payloads';
+import { type DeployConfig, loadTemplate, stageTemplate } from '@cfn-safe-deploy/deploy-shared';
+import { stackNameFor, type TaskInput, type Template } from '@cfn-safe-deploy/state-payloads';
 
 export interface LoadTemplateDeps {
   readonly s3: S3Client;
@@ -8,14 +8,26 @@ export interface LoadTemplateDeps {
 }
 
 /**
- * Reads the deployment's template from the source artifact, once for the whole execution: Create
- * Stack, Create Change Set and a blue/green Create Stack all take it from the state. It runs before
- * any stack is looked at, so an unusable artifact fails the deployment before anything is changed
- * (a stack left in ROLLBACK_COMPLETE is not deleted for a template that cannot be read).
+ * Reads the deployment's template from the source artifact at the input's templatePath, once for
+ * the whole execution: Create Stack, Create Change Set and a blue/green Create Stack all take it
+ * from the state. Inline when it fits, otherwise staged at
+ * `templates/<env>-<stack>/<deploymentId>.template` in TEMPLATE_BUCKET (the same key for every retry
+ * of one pipeline job). It runs before any stack is looked at, so an unusable artifact fails the
+ * deployment before anything is changed (a stack left in ROLLBACK_COMPLETE is not deleted for a
+ * template that cannot be read).
  */
 export async function loadTemplateOfDeployment(
-  input: TaskInput<'loadTemplate'>,
+  { input, deploymentId }: TaskInput<'loadTemplate'>,
   deps: LoadTemplateDeps,
 ): Promise<Template> {
-  return loadDeploymentTemplate(deps.s3, input.input, input.deploymentId, deps.config);
+  const template = await loadTemplate(
+    deps.s3,
+    { bucket: input.revisionS3Bucket, key: input.revisionS3Key, templatePath: input.templatePath },
+    { maxArchiveBytes: deps.config.maxArchiveBytes },
+  );
+  const stackName = stackNameFor(input.environmentName, input.stackName);
+  return stageTemplate(deps.s3, template, {
+    ...(deps.config.templateBucket === undefined ? {} : { bucket: deps.config.templateBucket }),
+    key: `templates/${stackName}/${deploymentId}.template`,
+  });
 }
