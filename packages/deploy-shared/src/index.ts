@@ -40,6 +40,7 @@ export {
   toTaskError,
 } from './errors.js';
 export { logger } from './logger.js';
+export { type PagedCall, pages } from './pages.js';
 export { firstPoll, nextPoll, POLL_SCHEDULES, type PollSchedule } from './poll.js';
 export { firstFailureReason } from './stack-events.js';
 export {

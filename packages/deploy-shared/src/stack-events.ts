@@ -1,10 +1,9 @@
 import {
   type CloudFormationClient,
   DescribeStackEventsCommand,
-  type DescribeStackEventsCommandOutput,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import { toTaskError } from './errors.js';
+import { pages } from './pages.js';
 
 /** Bounds the paging: a failed operation's first failure is rarely more than a few pages back. */
 const MAX_PAGES = 20;
@@ -32,25 +31,18 @@ export async function firstFailureReason(
   since: Date,
 ): Promise<string | undefined> {
   const events: StackEvent[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    let response: DescribeStackEventsCommandOutput;
-    try {
-      response = await cfn.send(new DescribeStackEventsCommand({ StackName: stackId, NextToken: nextToken }));
-    } catch (error) {
-      throw toTaskError(error, 'DescribeStackEvents', stackId);
-    }
-    const pageEvents = response.StackEvents ?? [];
-    let reachedSince = false;
-    for (const event of pageEvents) {
-      if (event.Timestamp !== undefined && event.Timestamp < since) {
-        reachedSince = true;
-        break;
-      }
-      events.push(event);
-    }
-    nextToken = response.NextToken;
-    if (reachedSince || nextToken === undefined || pageEvents.length === 0) break;
+  const history = pages({
+    operation: 'DescribeStackEvents',
+    subject: stackId,
+    maxPages: MAX_PAGES,
+    fetch: (nextToken) =>
+      cfn.send(new DescribeStackEventsCommand({ StackName: stackId, NextToken: nextToken })),
+  });
+  for await (const page of history) {
+    const pageEvents = page.StackEvents ?? [];
+    const before = pageEvents.findIndex((event) => event.Timestamp !== undefined && event.Timestamp < since);
+    events.push(...(before === -1 ? pageEvents : pageEvents.slice(0, before)));
+    if (before !== -1 || pageEvents.length === 0) break;
   }
   // Events come newest first: the earliest failure is the last one found.
   const chronological = events.reverse();

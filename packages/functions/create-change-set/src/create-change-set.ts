@@ -5,7 +5,6 @@ import {
   DeleteChangeSetCommand,
   DescribeChangeSetCommand,
   ListChangeSetsCommand,
-  type ListChangeSetsCommandOutput,
 } from '@aws-sdk/client-cloudformation';
 import {
   CloudFormationError,
@@ -15,6 +14,7 @@ import {
   isChangeSetNotFoundError,
   isNoUpdatesError,
   POLL_SCHEDULES,
+  pages,
   stackRequestFields,
   templateRequestFields,
   toTaskError,
@@ -135,14 +135,12 @@ async function sweepFailedChangeSets(
 ): Promise<number> {
   const cutoff = now.getTime() - SWEEP_MIN_AGE_MS;
   const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    let page: ListChangeSetsCommandOutput;
-    try {
-      page = await cfn.send(new ListChangeSetsCommand({ StackName: stackName, NextToken: nextToken }));
-    } catch (error) {
-      throw toTaskError(error, 'ListChangeSets', `stack ${stackName}`);
-    }
+  const listed = pages({
+    operation: 'ListChangeSets',
+    subject: `stack ${stackName}`,
+    fetch: (nextToken) => cfn.send(new ListChangeSetsCommand({ StackName: stackName, NextToken: nextToken })),
+  });
+  for await (const page of listed) {
     for (const summary of page.Summaries ?? []) {
       if (
         summary.Status === 'FAILED' &&
@@ -154,8 +152,7 @@ async function sweepFailedChangeSets(
         arns.push(summary.ChangeSetId);
       }
     }
-    nextToken = page.NextToken;
-  } while (nextToken !== undefined);
+  }
   for (const arn of arns) {
     try {
       await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: arn }));

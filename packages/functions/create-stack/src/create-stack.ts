@@ -3,7 +3,6 @@ import {
   type CloudFormationClient,
   CreateStackCommand,
   DescribeStackEventsCommand,
-  type DescribeStackEventsCommandOutput,
   DescribeStacksCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
@@ -14,6 +13,7 @@ import {
   firstPoll,
   isStackMissingError,
   POLL_SCHEDULES,
+  pages,
   SafetyRefusedError,
   stackRequestFields,
   templateRequestFields,
@@ -54,17 +54,15 @@ async function describe(cfn: CloudFormationClient, stackName: string): Promise<S
  * after CloudFormation accepted the first call) from anybody else's stack of the same name.
  */
 async function startedWithToken(cfn: CloudFormationClient, stackId: string, token: string): Promise<boolean> {
-  let nextToken: string | undefined;
-  do {
-    let page: DescribeStackEventsCommandOutput;
-    try {
-      page = await cfn.send(new DescribeStackEventsCommand({ StackName: stackId, NextToken: nextToken }));
-    } catch (error) {
-      throw toTaskError(error, 'DescribeStackEvents', stackId);
-    }
+  const history = pages({
+    operation: 'DescribeStackEvents',
+    subject: stackId,
+    fetch: (nextToken) =>
+      cfn.send(new DescribeStackEventsCommand({ StackName: stackId, NextToken: nextToken })),
+  });
+  for await (const page of history) {
     if (page.StackEvents?.some((event) => event.ClientRequestToken === token)) return true;
-    nextToken = page.NextToken;
-  } while (nextToken !== undefined);
+  }
   return false;
 }
 
