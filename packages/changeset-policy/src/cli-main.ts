@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { ChangeSetInputError, ChangeSetReadError, PolicyError, TemplateError } from './errors.js';
 import { evaluate } from './evaluate.js';
-import { formatJson, formatText } from './format.js';
+import { formatJson, formatText, terminalSafe } from './format.js';
 import { parseChangeSetPages } from './input.js';
+import { JsonTextError, parseJsonText } from './json.js';
 import { DEFAULT_POLICY, parsePolicy } from './policy.js';
 import type { ChangeSetPage, Evaluation, Policy } from './schemas.js';
 
@@ -64,9 +65,10 @@ async function readText(path: string, what: string): Promise<string> {
 
 function parseJson(text: string, path: string, what: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJsonText(text, `${what} ${path}`);
   } catch (error) {
-    throw new UsageError(`${what} ${path}: not valid JSON (${(error as Error).message})`, { cause: error });
+    if (error instanceof JsonTextError) throw new UsageError(error.message, { cause: error });
+    throw error;
   }
 }
 
@@ -142,7 +144,7 @@ async function pagesFromAws(options: EvaluateOptions): Promise<ChangeSetPage[]> 
 function report(evaluation: Evaluation, format: Format, io: CliIo): number {
   if (format === 'json') {
     io.stdout(formatJson(evaluation));
-    for (const note of evaluation.notes) io.stderr(`changeset-policy: note: ${note}\n`);
+    for (const note of evaluation.notes) io.stderr(`changeset-policy: note: ${terminalSafe(note)}\n`);
   } else {
     io.stdout(formatText(evaluation, { color: io.color ?? false }));
   }
@@ -225,7 +227,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return error.exitCode === 0 ? EXIT_SAFE : EXIT_USAGE;
     }
     if (error instanceof UsageError) {
-      io.stderr(`changeset-policy: ${error.message}\n`);
+      io.stderr(`changeset-policy: ${terminalSafe(error.message)}\n`);
       return EXIT_USAGE;
     }
     io.stderr(

@@ -4,13 +4,18 @@ import { type CompiledPolicy, compilePolicy, DEFAULT_POLICY } from './policy.js'
 import {
   ACYCLIC_NESTING,
   acyclicNesting,
+  CHANGE_SET_COMPLETE,
   COMPLETE_PAGES,
+  changeSetComplete,
   completePages,
+  isNoChangesReason,
   NESTED_CHANGE_SET_GIVEN,
   nestedChangeSetGiven,
   RESOURCE_CHANGE_PRESENT,
   RESOURCE_RULES,
   resourceChangePresent,
+  SINGLE_PARENT,
+  singleParent,
 } from './rules/index.js';
 import { NESTED_STACK_TYPE, type RuleResult } from './rules/types.js';
 import { type ChangeSetPage, type Evaluation, type Finding, type Policy, SAFE, UNSAFE } from './schemas.js';
@@ -18,11 +23,27 @@ import { type ChangeSetPage, type Evaluation, type Finding, type Policy, SAFE, U
 const UNKNOWN = '(unknown)';
 
 /** Where a change set sits: the path of its stack, and the change in the parent that points at it. */
+/**
+ * A stack path as a chain from the innermost nested stack to the root (`undefined`): shared by every
+ * change set below it, so a deep tree costs memory in proportion to its size, not its depth squared.
+ * It becomes an array only in a finding.
+ */
+interface StackPath {
+  readonly parent: StackPath | undefined;
+  readonly logicalResourceId: string;
+}
+
+function pathArray(path: StackPath | undefined): string[] {
+  const out: string[] = [];
+  for (let at = path; at !== undefined; at = at.parent) out.push(at.logicalResourceId);
+  return out.reverse();
+}
+
 interface Placement {
-  readonly stackPath: readonly string[];
+  readonly stackPath: StackPath | undefined;
   /** The parent's change for this nested stack; undefined for a root change set. */
   readonly via?: {
-    readonly parentPath: readonly string[];
+    readonly parentPath: StackPath | undefined;
     readonly logicalResourceId: string;
     readonly action: string;
   };
@@ -30,7 +51,7 @@ interface Placement {
 
 /** What a finding is about (everything but the rule's verdict). */
 interface Subject {
-  readonly stackPath: readonly string[];
+  readonly stackPath: StackPath | undefined;
   readonly logicalResourceId: string;
   readonly resourceType: string;
   readonly action: string;
@@ -47,7 +68,7 @@ interface Collector {
 
 function record(out: Collector, result: RuleResult, rule: string, base: Subject): void {
   if (result.status !== 'non-compliant') return;
-  const finding: Finding = { ...base, stackPath: [...base.stackPath], reason: result.reason, rule };
+  const finding: Finding = { ...base, stackPath: pathArray(base.stackPath), reason: result.reason, rule };
   const allowance = out.policy.allows(
     result.kind,
     base.resourceType,
@@ -71,7 +92,7 @@ function changeSetSubject(group: ChangeSetGroup, placement: Placement): Subject 
     };
   }
   return {
-    stackPath: [],
+    stackPath: undefined,
     logicalResourceId: group.stackName ?? group.name ?? group.id,
     resourceType: NESTED_STACK_TYPE,
     action: 'Unknown',
@@ -85,23 +106,45 @@ function label(group: ChangeSetGroup): string {
   return group.stackName ? `${name} of stack ${group.stackName}` : name;
 }
 
-function visit(
-  graph: ChangeSetGraph,
-  group: ChangeSetGroup,
-  placement: Placement,
-  ancestors: Set<string>,
-  visited: Set<string>,
-  out: Collector,
-): void {
-  visited.add(group.id);
-  record(out, completePages(group.pages, label(group)), COMPLETE_PAGES, changeSetSubject(group, placement));
-  if (group.status === 'FAILED') {
-    out.notes.push(
-      `Change set ${label(group)} is in status FAILED${group.statusReason ? `: ${group.statusReason}` : ''}`,
-    );
-  }
-  ancestors.add(group.id);
-  for (const change of group.changes) {
+/** A change set being walked: where it sits and how far through its changes the walk is. */
+interface Frame {
+  readonly group: ChangeSetGroup;
+  readonly placement: Placement;
+  next: number;
+}
+
+/**
+ * Walks a change set and the nested change sets it points at, depth first, in the order of their
+ * changes. The walk keeps its own stack (no recursion), so any depth of nesting is judged rather
+ * than crashing, and each change set is walked once: a nested change set that a second change
+ * points at, or that points back at one of its ancestors, is a finding, never a second walk.
+ */
+function walk(graph: ChangeSetGraph, root: ChangeSetGroup, visited: Set<string>, out: Collector): void {
+  const ancestors = new Set<string>();
+  const stack: Frame[] = [];
+  const enter = (group: ChangeSetGroup, placement: Placement) => {
+    visited.add(group.id);
+    ancestors.add(group.id);
+    const subject = changeSetSubject(group, placement);
+    if (group.status === 'FAILED' && isNoChangesReason(group.statusReason)) {
+      out.notes.push(`Change set ${label(group)} is in status FAILED: ${group.statusReason}`);
+    }
+    record(out, changeSetComplete(group.pages, label(group)), CHANGE_SET_COMPLETE, subject);
+    record(out, completePages(group.pages, label(group), group.conflictingPages), COMPLETE_PAGES, subject);
+    stack.push({ group, placement, next: 0 });
+  };
+  enter(root, { stackPath: undefined });
+
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1] as Frame;
+    const { group, placement } = frame;
+    const change = group.changes[frame.next];
+    if (change === undefined) {
+      ancestors.delete(group.id);
+      stack.pop();
+      continue;
+    }
+    frame.next += 1;
     const rc = change.ResourceChange;
     const base: Subject = {
       stackPath: placement.stackPath,
@@ -135,23 +178,19 @@ function visit(
       );
       continue;
     }
-    visit(
-      graph,
-      nested,
-      {
-        stackPath: [...placement.stackPath, base.logicalResourceId],
-        via: {
-          parentPath: placement.stackPath,
-          logicalResourceId: base.logicalResourceId,
-          action: base.action,
-        },
+    if (visited.has(nestedId)) {
+      record(out, singleParent(nestedId), SINGLE_PARENT, base);
+      continue;
+    }
+    enter(nested, {
+      stackPath: { parent: placement.stackPath, logicalResourceId: base.logicalResourceId },
+      via: {
+        parentPath: placement.stackPath,
+        logicalResourceId: base.logicalResourceId,
+        action: base.action,
       },
-      ancestors,
-      visited,
-      out,
-    );
+    });
   }
-  ancestors.delete(group.id);
 }
 
 function isGraph(input: readonly ChangeSetPage[] | ChangeSetGraph): input is ChangeSetGraph {
@@ -175,7 +214,7 @@ export function evaluate(
   const visited = new Set<string>();
   const start = (id: string) => {
     const group = graph.changeSets.get(id);
-    if (group && !visited.has(id)) visit(graph, group, { stackPath: [] }, new Set(), visited, out);
+    if (group && !visited.has(id)) walk(graph, group, visited, out);
   };
   for (const id of graph.roots) start(id);
   // Change sets that only point at each other (a cycle) have no root: judge them too, never skip them.

@@ -22,6 +22,40 @@ export interface TextOptions {
 
 const ROOT = '(root)';
 
+/**
+ * C0 and C1 control characters, DEL, and the Unicode line and paragraph separators and
+ * bidirectional controls: anything that could end a line, move the cursor, recolour or reorder the
+ * text of a build log.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeControl(ch: string): string {
+  switch (ch) {
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
+    default: {
+      const code = ch.charCodeAt(0);
+      return code <= 0xff
+        ? `\\x${code.toString(16).padStart(2, '0')}`
+        : `\\u${code.toString(16).padStart(4, '0')}`;
+    }
+  }
+}
+
+/**
+ * Text from the input (logical ids, types, status reasons) with its control characters written as
+ * escapes (`\n`, `\x1b`, `\u202e`), so that a change set cannot forge a verdict line or recolour
+ * the report in a terminal or build log.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(CONTROL, escapeControl);
+}
+
 function stackPathText(path: readonly string[]): string {
   return path.length === 0 ? ROOT : path.join('/');
 }
@@ -51,7 +85,7 @@ function cells(finding: Finding): string[] {
     finding.action,
     finding.replacement ?? '-',
     finding.policyAction ?? '-',
-  ];
+  ].map(terminalSafe);
 }
 
 function plural(count: number, word: string): string {
@@ -73,7 +107,7 @@ export function formatText(evaluation: Evaluation, options: TextOptions = {}): s
     lines.push(
       ...table(
         [...COLUMNS, 'REASON'],
-        evaluation.findings.map((f) => [...cells(f), f.reason]),
+        evaluation.findings.map((f) => [...cells(f), terminalSafe(f.reason)]),
       ),
     );
   }
@@ -82,12 +116,16 @@ export function formatText(evaluation: Evaluation, options: TextOptions = {}): s
     lines.push(
       ...table(
         [...COLUMNS, 'ALLOWED BY', 'REASON'],
-        evaluation.allowed.map((f) => [...cells(f), f.allowedBy ?? '-', f.reason]),
+        evaluation.allowed.map((f) => [
+          ...cells(f),
+          terminalSafe(f.allowedBy ?? '-'),
+          terminalSafe(f.reason),
+        ]),
       ),
     );
   }
   if (evaluation.notes.length > 0) {
-    lines.push('', 'Notes:', ...evaluation.notes.map((note) => `- ${note}`));
+    lines.push('', 'Notes:', ...evaluation.notes.map((note) => `- ${terminalSafe(note)}`));
   }
   return `${lines.join('\n')}\n`;
 }

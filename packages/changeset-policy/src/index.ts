@@ -1,6 +1,13 @@
 export { ChangeSetInputError, ChangeSetReadError, PolicyError, TemplateError } from './errors.js';
 export { evaluate } from './evaluate.js';
-export { formatJson, formatText, type JsonReport, type TextOptions, toJsonReport } from './format.js';
+export {
+  formatJson,
+  formatText,
+  type JsonReport,
+  type TextOptions,
+  terminalSafe,
+  toJsonReport,
+} from './format.js';
 export {
   type ChangeSetGraph,
   type ChangeSetGroup,
@@ -8,9 +15,15 @@ export {
   type MissingNestedChangeSet,
   parseChangeSetPages,
 } from './input.js';
+export { findDuplicateKey } from './json.js';
 export { DEFAULT_POLICY, parsePolicy } from './policy.js';
-export { type ReadChangeSetOptions, readChangeSet } from './reader.js';
-export { RESOURCE_RULES } from './rules/index.js';
+export {
+  MAX_CALLS_PER_TREE,
+  MAX_PAGES_PER_CHANGE_SET,
+  type ReadChangeSetOptions,
+  readChangeSet,
+} from './reader.js';
+export { isNoChangesReason, RESOURCE_RULES } from './rules/index.js';
 export type { FindingKind, ResourceRule, RuleResult } from './rules/types.js';
 export {
   type AllowableAction,

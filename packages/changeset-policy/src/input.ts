@@ -1,5 +1,6 @@
 import { ChangeSetInputError } from './errors.js';
 import { describeIssue } from './issues.js';
+import { isLastPage } from './rules/complete-pages.js';
 import {
   type Change,
   ChangeSchema,
@@ -71,6 +72,7 @@ export function isValidPageFast(value: unknown): value is ChangeSetPage {
     isDict(value) &&
     stringsOk(value, PAGE_STRINGS) &&
     (typeof value.ChangeSetId === 'string' || typeof value.ChangeSetName === 'string') &&
+    Array.isArray(value.Changes) &&
     optionalArrayOk(value.Changes, changeOk)
   );
 }
@@ -89,6 +91,13 @@ export function parseChangeSetPages(value: unknown, source = 'input'): ChangeSet
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       const where = Array.isArray(value) ? `[${index}]` : 'the top level';
       problems.push(`${where} must be a DescribeChangeSet response (a JSON object)`);
+      return;
+    }
+    if (!('Changes' in item) || item.Changes === null || item.Changes === undefined) {
+      const where = Array.isArray(value) ? `[${index}] ` : '';
+      problems.push(
+        `${where}is not a DescribeChangeSet result: it has no Changes list (AWS always sends one, empty when nothing changes)${'ChangeSetId' in item || 'ChangeSetName' in item ? '' : ' and neither ChangeSetId nor ChangeSetName'}`,
+      );
       return;
     }
     if (isValidPageFast(item)) {
@@ -129,11 +138,15 @@ export interface ChangeSetGroup {
   readonly stackName: string | undefined;
   readonly status: string | undefined;
   readonly statusReason: string | undefined;
+  /** The pages, each once: a page given twice (the same place and the same content) counts once. */
   readonly pages: readonly ChangeSetPage[];
   /** The changes of every page, in the order given. */
   readonly changes: readonly Change[];
-  /** Whether some page has no `NextToken` (the last page is present). */
-  readonly hasLastPage: boolean;
+  /**
+   * Places (the `NextToken` a page carries, `""` for the last page) where two *different* pages were
+   * given: the input contradicts itself about this change set.
+   */
+  readonly conflictingPages: readonly string[];
 }
 
 /** A nested change set that a change points at but that is not in the input. */
@@ -164,18 +177,48 @@ export function changeSetKey(page: ChangeSetPage): string {
 
 const orUndefined = (value: string | null | undefined): string | undefined => value ?? undefined;
 
+/** Where a page sits among the pages of its change set: the token it hands on (`""` on the last page). */
+const placeOf = (page: ChangeSetPage): string => page.NextToken ?? '';
+
+function samePage(a: ChangeSetPage, b: ChangeSetPage): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Groups pages by `ChangeSetId` and finds the roots, the incomplete change sets and the missing nested ones. */
 export function groupChangeSets(pages: readonly ChangeSetPage[]): ChangeSetGraph {
-  const byId = new Map<string, { first: ChangeSetPage; pages: ChangeSetPage[]; changes: Change[] }>();
+  const byId = new Map<
+    string,
+    {
+      first: ChangeSetPage;
+      pages: ChangeSetPage[];
+      changes: Change[];
+      places: Map<string, ChangeSetPage>;
+      conflicts: Set<string>;
+    }
+  >();
   for (const page of pages) {
     const key = changeSetKey(page);
+    if (!Array.isArray(page.Changes)) {
+      throw new ChangeSetInputError(
+        `change set ${key}: a page is not a DescribeChangeSet result: it has no Changes list (AWS always sends one); check pages with parseChangeSetPages`,
+      );
+    }
     let entry = byId.get(key);
     if (!entry) {
-      entry = { first: page, pages: [], changes: [] };
+      entry = { first: page, pages: [], changes: [], places: new Map(), conflicts: new Set() };
       byId.set(key, entry);
     }
+    const place = placeOf(page);
+    const earlier = entry.places.get(place);
+    if (earlier !== undefined) {
+      // The page that hands on a token is unique, and so is the last page: the same page given
+      // twice counts once; two different pages in one place make the input contradict itself.
+      if (!samePage(earlier, page)) entry.conflicts.add(place);
+      continue;
+    }
+    entry.places.set(place, page);
     entry.pages.push(page);
-    for (const change of page.Changes ?? []) entry.changes.push(change);
+    for (const change of page.Changes) entry.changes.push(change);
   }
 
   const changeSets = new Map<string, ChangeSetGroup>();
@@ -183,10 +226,7 @@ export function groupChangeSets(pages: readonly ChangeSetPage[]): ChangeSetGraph
   const missingNested: MissingNestedChangeSet[] = [];
   const incomplete: string[] = [];
   for (const [id, entry] of byId) {
-    const hasLastPage = entry.pages.some(
-      (p) => p.NextToken === undefined || p.NextToken === null || p.NextToken === '',
-    );
-    if (!hasLastPage) incomplete.push(id);
+    if (!entry.pages.some(isLastPage)) incomplete.push(id);
     const statusPage = entry.pages.find((p) => typeof p.Status === 'string') ?? entry.first;
     changeSets.set(id, {
       id,
@@ -196,7 +236,7 @@ export function groupChangeSets(pages: readonly ChangeSetPage[]): ChangeSetGraph
       statusReason: orUndefined(statusPage.StatusReason),
       pages: entry.pages,
       changes: entry.changes,
-      hasLastPage,
+      conflictingPages: [...entry.conflicts],
     });
     for (const change of entry.changes) {
       const nested = change.ResourceChange?.ChangeSetId;

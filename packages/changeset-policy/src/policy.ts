@@ -2,16 +2,14 @@ import picomatch from 'picomatch';
 import type { z } from 'zod';
 import { PolicyError } from './errors.js';
 import { describeIssue } from './issues.js';
-import type { FindingKind } from './rules/types.js';
+import { type FindingKind, NESTED_STACK_TYPE } from './rules/types.js';
 import { type AllowableAction, AllowRuleSchema, type Policy, PolicySchema } from './schemas.js';
 
-/** The policy used when none is given: every removal, replacement and Dynamic change is unsafe. */
-export const DEFAULT_POLICY: Policy = Object.freeze({
-  version: 1,
-  allow: [],
-  allowRetainedRemovals: false,
-  conditionalReplacement: 'unsafe',
-}) as Policy;
+/**
+ * The policy used when none is given: the schema's defaults (every removal, replacement and
+ * Dynamic change is unsafe).
+ */
+export const DEFAULT_POLICY: Policy = Object.freeze(PolicySchema.parse({ version: 1 }));
 
 function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return Object.keys(PolicySchema.shape);
@@ -58,13 +56,18 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   const rules = policy.allow.map((rule, index) => ({
     by: `allow[${index}]`,
     actions: new Set<AllowableAction>(rule.actions),
+    namesNestedStacks: rule.resourceType === NESTED_STACK_TYPE,
     type: rule.resourceType === undefined ? undefined : picomatch(rule.resourceType),
     id: rule.logicalResourceId === undefined ? undefined : picomatch(rule.logicalResourceId),
   }));
   return {
     allows(kind, resourceType, logicalResourceId, policyAction) {
       if (kind === 'FailClosed') return NOT_ALLOWED;
-      if (kind === 'ConditionalReplace' && policy.conditionalReplacement === 'safe') {
+      // Removing, replacing or dynamically changing a nested stack reaches every resource in it: only a
+      // rule whose resourceType is exactly AWS::CloudFormation::Stack allows that, never a glob such as
+      // `*` or `AWS::CloudFormation::*`, a rule with no type, or `conditionalReplacement: safe`.
+      const nestedStack = resourceType === NESTED_STACK_TYPE;
+      if (kind === 'ConditionalReplace' && policy.conditionalReplacement === 'safe' && !nestedStack) {
         return { allowed: true, by: 'conditionalReplacement: safe' };
       }
       if (kind === 'Remove' && policyAction === 'Retain' && policy.allowRetainedRemovals) {
@@ -72,6 +75,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       }
       for (const rule of rules) {
         if (!rule.actions.has(kind)) continue;
+        if (nestedStack && !rule.namesNestedStacks) continue;
         if (rule.type && !rule.type(resourceType)) continue;
         if (rule.id && !rule.id(logicalResourceId)) continue;
         return { allowed: true, by: rule.by };

@@ -8,9 +8,18 @@ import { TemplateError } from './errors.js';
 import { evaluate } from './evaluate.js';
 import { DEFAULT_POLICY } from './policy.js';
 import type { Evaluation, Policy } from './schemas.js';
+import {
+  conditionTruth,
+  dependsOnVolatile,
+  isRecord,
+  section,
+  type Template,
+  type Truth,
+  type Volatile,
+  volatileNames,
+} from './template-values.js';
 
-/** A parsed CloudFormation template (JSON object). */
-export type Template = Record<string, unknown>;
+export type { Template } from './template-values.js';
 
 /** A DescribeChangeSet `Changes[]` entry (the SDK v3 type). */
 export type TemplateChange = SdkChange;
@@ -49,10 +58,6 @@ export async function parseTemplate(text: string, source = 'template'): Promise<
     }
   }
   return checkTemplate(value, source);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkTemplate(value: unknown, source: string): Template {
@@ -94,90 +99,191 @@ function replacePolicyAction(oldResource: Record<string, unknown> | undefined): 
   }
 }
 
-const RECREATION: Readonly<Record<string, 'Always' | 'Conditionally' | 'Never'>> = {
+type Recreation = 'Always' | 'Conditionally' | 'Never';
+
+const RECREATION: Readonly<Record<string, Recreation>> = {
   WILL_REPLACE: 'Always',
   MAY_REPLACE: 'Conditionally',
+  WILL_UPDATE: 'Never',
 };
 
-function details(diff: ResourceDifference): SdkDetail[] {
+/**
+ * What changing a property does, from the diff's resource specification. A property the
+ * specification does not know — every property of a registry, module or third-party type, of a
+ * custom resource, or of an AWS type or property newer than the bundled specification — may require
+ * replacement (its `createOnlyProperties` are unknown here), so it is `Conditionally`.
+ */
+function recreationOf(impact: string | undefined): Recreation {
+  return RECREATION[impact ?? ''] ?? 'Conditionally';
+}
+
+type Diff = (oldTemplate: Template, newTemplate: Template) => TemplateDiff;
+
+/** What changing `property` of a resource of `type` does, asked of the diff with two one-resource templates. */
+function propertyRecreation(
+  fullDiff: Diff,
+  cache: Map<string, Recreation>,
+  type: string,
+  property: string,
+): Recreation {
+  const key = `${type}\u0000${property}`;
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const probe = (value: string): Template => ({
+    Resources: { R: { Type: type, Properties: { [property]: value } } },
+  });
+  const update = fullDiff(probe('a'), probe('b')).resources.get('R').propertyUpdates[property];
+  const recreation = recreationOf(update?.changeImpact);
+  cache.set(key, recreation);
+  return recreation;
+}
+
+function detail(
+  attribute: string,
+  name: string | undefined,
+  recreation: Recreation,
+  evaluation: 'Static' | 'Dynamic',
+): SdkDetail {
+  return {
+    Target: {
+      Attribute: attribute as NonNullable<SdkDetail['Target']>['Attribute'],
+      ...(name === undefined ? {} : { Name: name }),
+      RequiresRecreation: recreation,
+    },
+    Evaluation: evaluation,
+    ChangeSource: evaluation === 'Static' ? 'DirectModification' : 'ParameterReference',
+  };
+}
+
+function staticDetails(diff: ResourceDifference): SdkDetail[] {
   const out: SdkDetail[] = [];
   for (const [name, property] of Object.entries(diff.propertyUpdates)) {
-    out.push({
-      Target: {
-        Attribute: 'Properties',
-        Name: name,
-        RequiresRecreation: RECREATION[property.changeImpact ?? ''] ?? 'Never',
-      },
-      Evaluation: 'Static',
-      ChangeSource: 'DirectModification',
-    });
+    out.push(detail('Properties', name, recreationOf(property.changeImpact), 'Static'));
   }
   for (const attribute of Object.keys(diff.otherChanges)) {
-    if (attribute === 'Type') continue;
-    out.push({
-      Target: {
-        Attribute: attribute as NonNullable<SdkDetail['Target']>['Attribute'],
-        RequiresRecreation: 'Never',
-      },
-      Evaluation: 'Static',
-      ChangeSource: 'DirectModification',
-    });
+    if (attribute === 'Type' || attribute === 'Condition') continue;
+    out.push(detail(attribute, undefined, 'Never', 'Static'));
   }
   return out;
 }
 
-function toChange(logicalId: string, diff: ResourceDifference): SdkChange | undefined {
-  const oldResource = diff.oldValue as Record<string, unknown> | undefined;
-  const resourceType = diff.newResourceType ?? diff.oldResourceType;
-  const base = { LogicalResourceId: logicalId, ResourceType: resourceType };
-  switch (diff.changeImpact) {
-    case 'NO_CHANGE':
-      return undefined;
-    case 'WILL_CREATE':
-      return { Type: 'Resource', ResourceChange: { ...base, Action: 'Add', Scope: [], Details: [] } };
-    case 'WILL_IMPORT':
-      return { Type: 'Resource', ResourceChange: { ...base, Action: 'Import', Scope: [], Details: [] } };
-    case 'WILL_DESTROY':
-    case 'WILL_ORPHAN':
-      return {
-        Type: 'Resource',
-        ResourceChange: {
-          ...base,
-          ResourceType: diff.oldResourceType,
-          Action: 'Remove',
-          PolicyAction: diff.changeImpact === 'WILL_ORPHAN' ? 'Retain' : deletionPolicyAction(oldResource),
-          Scope: [],
-          Details: [],
-        },
-      };
-    default: {
-      const impact = diff.changeImpact;
-      const replacement =
-        impact === 'WILL_REPLACE' ? 'True' : impact === 'MAY_REPLACE' ? 'Conditional' : 'False';
-      const changeDetails = details(diff);
-      if (diff.resourceTypeChanged) {
-        changeDetails.unshift({
-          Target: { Attribute: 'Properties', Name: 'Type', RequiresRecreation: 'Always' },
-          Evaluation: 'Static',
-          ChangeSource: 'DirectModification',
-        });
-      }
-      const scope = [
-        ...new Set(changeDetails.map((d) => d.Target?.Attribute).filter((a) => a !== undefined)),
-      ];
-      return {
-        Type: 'Resource',
-        ResourceChange: {
-          ...base,
-          Action: 'Modify',
-          Replacement: replacement,
-          ...(replacement === 'False' ? {} : { PolicyAction: replacePolicyAction(oldResource) }),
-          Scope: scope,
-          Details: changeDetails,
-        },
-      };
-    }
+/**
+ * Properties whose text did not change but whose value may: they use a parameter whose definition
+ * changed or that reads Systems Manager, a changed mapping, a changed condition (`Fn::If`), or a
+ * dynamic reference. CloudFormation reports such a property with `Evaluation: Dynamic`.
+ */
+function deployTimeDetails(
+  fullDiff: Diff,
+  cache: Map<string, Recreation>,
+  type: string,
+  resource: Record<string, unknown>,
+  diff: ResourceDifference | undefined,
+  volatile: Volatile,
+): SdkDetail[] {
+  const properties = isRecord(resource.Properties) ? resource.Properties : {};
+  const out: SdkDetail[] = [];
+  for (const [name, value] of Object.entries(properties)) {
+    if ((diff?.isDifferent && name in diff.propertyUpdates) || !dependsOnVolatile(value, volatile)) continue;
+    out.push(detail('Properties', name, propertyRecreation(fullDiff, cache, type, name), 'Dynamic'));
   }
+  return out;
+}
+
+/** `True` when a property surely forces a new resource, `Conditional` when one may, else `False`. */
+function replacementOf(details: readonly SdkDetail[]): 'True' | 'False' | 'Conditional' {
+  let conditional = false;
+  for (const d of details) {
+    const recreation = d.Target?.RequiresRecreation;
+    if (recreation === 'Always' && d.Evaluation === 'Static') return 'True';
+    if (recreation === 'Always' || recreation === 'Conditionally') conditional = true;
+  }
+  return conditional ? 'Conditional' : 'False';
+}
+
+function modify(
+  logicalId: string,
+  type: string,
+  oldResource: Record<string, unknown> | undefined,
+  changeDetails: SdkDetail[],
+): SdkChange {
+  const replacement = replacementOf(changeDetails);
+  const scope = [...new Set(changeDetails.map((d) => d.Target?.Attribute).filter((a) => a !== undefined))];
+  return {
+    Type: 'Resource',
+    ResourceChange: {
+      LogicalResourceId: logicalId,
+      ResourceType: type,
+      Action: 'Modify',
+      Replacement: replacement,
+      ...(replacement === 'False' ? {} : { PolicyAction: replacePolicyAction(oldResource) }),
+      Scope: scope,
+      Details: changeDetails,
+    },
+  };
+}
+
+function simple(
+  action: 'Add' | 'Import' | 'Dynamic',
+  logicalId: string,
+  type: string | undefined,
+  changeDetails: SdkDetail[] = [],
+): SdkChange {
+  return {
+    Type: 'Resource',
+    ResourceChange: {
+      LogicalResourceId: logicalId,
+      ResourceType: type,
+      Action: action,
+      Scope: [...new Set(changeDetails.map((d) => d.Target?.Attribute).filter((a) => a !== undefined))],
+      Details: changeDetails,
+    },
+  };
+}
+
+function removal(
+  logicalId: string,
+  type: string | undefined,
+  oldResource: Record<string, unknown> | undefined,
+  orphan: boolean,
+): SdkChange {
+  return {
+    Type: 'Resource',
+    ResourceChange: {
+      LogicalResourceId: logicalId,
+      ResourceType: type,
+      Action: 'Remove',
+      PolicyAction: orphan ? 'Retain' : deletionPolicyAction(oldResource),
+      Scope: [],
+      Details: [],
+    },
+  };
+}
+
+/** Whether a resource exists after an update, judged from its `Condition` in each template. */
+type Presence = 'unchanged' | 'removed' | 'added' | 'absent' | 'unknown';
+
+/**
+ * How a change of a resource's `Condition` (or of the conditions, parameters and mappings that
+ * condition uses) plays out: a condition that turns false removes the resource; one that cannot be
+ * decided from the templates may remove it (`unknown`, reported as Dynamic).
+ */
+function presence(
+  oldTemplate: Template,
+  newTemplate: Template,
+  oldResource: Record<string, unknown>,
+  newResource: Record<string, unknown>,
+  volatile: Volatile,
+): Presence {
+  const oldCondition = typeof oldResource.Condition === 'string' ? oldResource.Condition : undefined;
+  const newCondition = typeof newResource.Condition === 'string' ? newResource.Condition : undefined;
+  const changed =
+    oldCondition !== newCondition || (newCondition !== undefined && volatile.conditions.has(newCondition));
+  if (!changed) return 'unchanged';
+  const before: Truth = oldCondition === undefined ? true : conditionTruth(oldTemplate, oldCondition);
+  const after: Truth = newCondition === undefined ? true : conditionTruth(newTemplate, newCondition);
+  if (after === false) return before === false ? 'absent' : 'removed';
+  if (after === true) return before === false ? 'added' : 'unchanged';
+  return before === false ? 'added' : 'unknown';
 }
 
 /**
@@ -185,7 +291,16 @@ function toChange(logicalId: string, diff: ResourceDifference): SdkChange | unde
  * `newTemplate`, shaped as DescribeChangeSet `Changes` (Action, Replacement, PolicyAction, Scope,
  * Details), with the replacement semantics of @aws-cdk/cloudformation-diff (loaded on first use).
  * PolicyAction comes from the old template's DeletionPolicy (removals) and UpdateReplacePolicy
- * (replacements). Values resolved only at deploy time (parameters, imports) are not known here.
+ * (replacements). What it adds to the diff, failing closed where the templates cannot tell:
+ * - a resource whose `Condition` turns false is a `Remove`; one whose condition cannot be decided
+ *   from the templates (it reads a parameter) and may have turned false is `Dynamic`;
+ * - a property change on a type or property the bundled specification does not know may replace the
+ *   resource (`Conditional`);
+ * - a property whose text is unchanged but whose value may change at deploy time (a parameter whose
+ *   `Default` changed or that reads Systems Manager, a changed mapping or condition, a dynamic
+ *   reference) is reported with `Evaluation: Dynamic`: `Conditional` when that property requires
+ *   replacement.
+ * It assumes the parameters given at deploy time keep their values; see the README for what it cannot know.
  */
 export async function changesFromTemplates(
   oldTemplate: Template,
@@ -198,12 +313,58 @@ export async function changesFromTemplates(
   } catch (error) {
     throw new TemplateError(`comparing the templates failed: ${(error as Error).message}`, { cause: error });
   }
+  const volatile = volatileNames(oldTemplate, newTemplate);
+  const cache = new Map<string, Recreation>();
+  const oldResources = section(oldTemplate, 'Resources');
+  const newResources = section(newTemplate, 'Resources');
+  const ids = new Set([...Object.keys(oldResources), ...Object.keys(newResources)]);
   const changes: TemplateChange[] = [];
-  for (const logicalId of Object.keys(diff.resources.changes).sort()) {
-    const change = toChange(logicalId, diff.resources.get(logicalId));
+  for (const logicalId of [...ids].sort()) {
+    const change = changeOf(logicalId);
     if (change) changes.push(change);
   }
   return changes;
+
+  function changeOf(logicalId: string): SdkChange | undefined {
+    const resourceDiff = logicalId in diff.resources.changes ? diff.resources.get(logicalId) : undefined;
+    const oldResource = isRecord(oldResources[logicalId])
+      ? (oldResources[logicalId] as Record<string, unknown>)
+      : undefined;
+    const newResource = isRecord(newResources[logicalId])
+      ? (newResources[logicalId] as Record<string, unknown>)
+      : undefined;
+    const oldType = typeof oldResource?.Type === 'string' ? oldResource.Type : undefined;
+    const newType = typeof newResource?.Type === 'string' ? newResource.Type : undefined;
+    if (!oldResource || !newResource) {
+      if (newResource)
+        return simple(resourceDiff?.changeImpact === 'WILL_IMPORT' ? 'Import' : 'Add', logicalId, newType);
+      return removal(logicalId, oldType, oldResource, resourceDiff?.changeImpact === 'WILL_ORPHAN');
+    }
+    switch (presence(oldTemplate, newTemplate, oldResource, newResource, volatile)) {
+      case 'absent':
+        return undefined;
+      case 'removed':
+        return removal(logicalId, oldType, oldResource, false);
+      case 'added':
+        return simple('Add', logicalId, newType);
+      case 'unknown':
+        return simple('Dynamic', logicalId, newType, [detail('Condition', undefined, 'Never', 'Dynamic')]);
+      default:
+        break;
+    }
+    if (oldType !== newType) {
+      return modify(logicalId, newType ?? '(unknown)', oldResource, [
+        detail('Properties', 'Type', 'Always', 'Static'),
+        ...(resourceDiff ? staticDetails(resourceDiff) : []),
+      ]);
+    }
+    const changeDetails = [
+      ...(resourceDiff?.isDifferent ? staticDetails(resourceDiff) : []),
+      ...deployTimeDetails(fullDiff, cache, newType ?? '', newResource, resourceDiff, volatile),
+    ];
+    if (changeDetails.length === 0) return undefined;
+    return modify(logicalId, newType ?? '(unknown)', oldResource, changeDetails);
+  }
 }
 
 /** Judges a template update before any change set exists: `evaluate` over the changes of `changesFromTemplates`. */
@@ -218,6 +379,7 @@ export async function diffTemplates(
       {
         ChangeSetId: TEMPLATE_DIFF_CHANGE_SET_ID,
         ChangeSetName: TEMPLATE_DIFF_CHANGE_SET_ID,
+        Status: 'CREATE_COMPLETE',
         Changes: changes,
       },
     ],

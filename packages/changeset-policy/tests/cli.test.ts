@@ -100,7 +100,7 @@ describe('changeset-policy evaluate FILE...', () => {
     [
       'a file that is not a DescribeChangeSet',
       () => ['evaluate', f.notChangeSet],
-      /template\.json: is not a DescribeChangeSet response/,
+      /template\.json: is not a DescribeChangeSet result: it has no Changes list/,
     ],
     [
       'a bad field',
@@ -167,10 +167,11 @@ describe('changeset-policy evaluate --change-set-name (live)', () => {
         return {
           ChangeSetId: ARN('root'),
           StackName: 'prod-app',
+          Status: 'CREATE_COMPLETE',
           Changes: [add('A'), nestedStack('Child', ARN('child'))],
         };
       }
-      return { ChangeSetId: ARN('child'), Changes: [remove('Gone')] };
+      return { ChangeSetId: ARN('child'), Status: 'CREATE_COMPLETE', Changes: [remove('Gone')] };
     });
     const { code, stdout } = await run(
       'evaluate',

@@ -5,6 +5,7 @@ import {
   EvaluationSchema,
   evaluate,
   groupChangeSets,
+  parseChangeSetPages,
   parsePolicy,
   SAFE,
   UNSAFE,
@@ -193,17 +194,21 @@ describe('evaluate with the default policy', () => {
     ]);
     expect(result.verdict).toBe(SAFE);
     expect(result.notes[0]).toContain("didn't contain changes");
-    expect(evaluate([{ ...page('a', []), Changes: undefined }]).verdict).toBe(SAFE);
+    // A page without a Changes list is not a DescribeChangeSet result: never read as "no changes".
+    expect(() => evaluate([{ ...page('a', []), Changes: undefined as unknown as [] }])).toThrow(
+      /no Changes list/,
+    );
   });
 
   it('refuses an empty input rather than calling nothing safe', () => {
     expect(() => evaluate([])).toThrow(ChangeSetInputError);
   });
 
-  it('accepts the grouping from groupChangeSets and the SDK output type as is', () => {
+  it('accepts the grouping from groupChangeSets, and the SDK output once parseChangeSetPages has checked it', () => {
     const sdkOutput: DescribeChangeSetCommandOutput = {
       $metadata: {},
       ChangeSetId: ARN('a'),
+      Status: 'CREATE_COMPLETE',
       Changes: [
         {
           Type: 'Resource',
@@ -211,7 +216,7 @@ describe('evaluate with the default policy', () => {
         },
       ],
     };
-    expect(evaluate(groupChangeSets([sdkOutput])).verdict).toBe(UNSAFE);
+    expect(evaluate(groupChangeSets(parseChangeSetPages(sdkOutput))).verdict).toBe(UNSAFE);
   });
 });
 

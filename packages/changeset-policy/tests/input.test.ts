@@ -81,7 +81,7 @@ describe('parseChangeSetPages', () => {
 
   it('rejects what is not a DescribeChangeSet response', () => {
     expect(inputError({ Resources: {} }, 'template.json').message).toMatch(
-      /^template.json: is not a DescribeChangeSet response: it has neither ChangeSetId nor ChangeSetName/,
+      /^template.json: is not a DescribeChangeSet result: it has no Changes list .* and neither ChangeSetId nor ChangeSetName/,
     );
     expect(inputError('hello').message).toContain('must be a DescribeChangeSet response');
     expect(inputError([]).message).toContain('empty array');

@@ -37,7 +37,7 @@ describe('the published package (pnpm pack → npm install)', { timeout: 120_000
   it('imports the library API and evaluates a change set', () => {
     const script = `
       import { evaluate, parsePolicy, DEFAULT_POLICY, PolicySchema } from '@cfn-safe-deploy/changeset-policy';
-      const pages = [{ ChangeSetId: ${JSON.stringify(ARN('x'))}, Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Remove', LogicalResourceId: 'B', ResourceType: 'AWS::S3::Bucket', PolicyAction: 'Retain' } }] }];
+      const pages = [{ ChangeSetId: ${JSON.stringify(ARN('x'))}, Status: 'CREATE_COMPLETE', Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Remove', LogicalResourceId: 'B', ResourceType: 'AWS::S3::Bucket', PolicyAction: 'Retain' } }] }];
       const strict = evaluate(pages, DEFAULT_POLICY);
       const lenient = evaluate(pages, parsePolicy({ version: 1, allowRetainedRemovals: true }));
       console.log(JSON.stringify([strict.verdict, lenient.verdict, typeof PolicySchema.parse]));

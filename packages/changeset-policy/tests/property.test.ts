@@ -4,16 +4,19 @@ import {
   type Change,
   type ChangeSetPage,
   evaluate,
+  type Finding,
   type Policy,
-  parsePolicy,
   SAFE,
   UNSAFE,
 } from '../src/index.js';
 
 // ------------------------------------------------------------------------------------------------
-// Generators: change-set trees (nesting up to 3 levels), split into pages, with pages or nested
-// change sets sometimes left out, every action (and unknown strings), every Replacement value
-// (and missing / unknown), every PolicyAction, and random policies.
+// The model: a graph of change sets. Each has a status, changes (leaf resource changes, and nested
+// stacks that point at another change set of the graph: a fresh child, an ancestor (a cycle) or one
+// already pointed at elsewhere (shared)), and a way of being paged: split over several pages, with
+// the last page dropped, a page given twice, or two different versions of one page. A nested change
+// set may be left out of the input. The model is serialized into DescribeChangeSet pages; the oracle
+// below judges the model, not the pages.
 // ------------------------------------------------------------------------------------------------
 
 const ACTIONS = [
@@ -38,14 +41,10 @@ const POLICY_ACTIONS = [
   'ReplaceAndSnapshot',
   undefined,
 ];
-const TYPES = [
-  'AWS::S3::Bucket',
-  'AWS::Logs::LogGroup',
-  'AWS::SQS::Queue',
-  'AWS::DynamoDB::Table',
-  'AWS::CloudFormation::Stack',
-];
-const IDS = ['Bucket', 'TempLogs', 'Queue', 'Table', 'TempQueue', 'Data1', 'Data2'];
+const NESTED = 'AWS::CloudFormation::Stack';
+const TYPES = ['AWS::S3::Bucket', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue', 'AWS::DynamoDB::Table', NESTED];
+const IDS = ['Bucket', 'TempLogs', 'Queue', 'Table', 'TempQueue', 'Data1', 'Data2', 'Child'];
+/** Globs use only what the oracle models: literals, `*` and `?`. */
 const GLOBS_TYPE = [
   '*',
   'AWS::S3::*',
@@ -53,34 +52,66 @@ const GLOBS_TYPE = [
   'AWS::*::Table',
   'AWS::SQS::Queu?',
   'AWS::CloudFormation::*',
+  NESTED,
 ];
-const GLOBS_ID = ['*', 'Temp*', 'Data?', 'Queue', 'Bucket'];
+const GLOBS_ID = ['*', 'Temp*', 'Data?', 'Queue', 'Bucket', 'Child', 'C*'];
 const KINDS = ['Remove', 'Replace', 'ConditionalReplace', 'Dynamic'] as const;
+type Kind = (typeof KINDS)[number] | 'FailClosed';
+const NO_CHANGES =
+  "The submitted information didn't contain changes. Submit different information to create a change set.";
+const STATUSES: readonly { Status?: string; StatusReason?: string }[] = [
+  { Status: 'CREATE_COMPLETE' },
+  { Status: 'CREATE_COMPLETE' },
+  { Status: 'CREATE_COMPLETE' },
+  { Status: 'CREATE_COMPLETE' },
+  { Status: 'CREATE_COMPLETE' },
+  { Status: 'CREATE_PENDING' },
+  { Status: 'CREATE_IN_PROGRESS' },
+  { Status: 'FAILED', StatusReason: NO_CHANGES },
+  { Status: 'FAILED', StatusReason: 'No updates are to be performed.' },
+  { Status: 'FAILED', StatusReason: 'Template error: unresolved resource dependency' },
+  { Status: 'DELETE_COMPLETE' },
+  {},
+];
 
-interface LeafChange {
+interface Leaf {
   readonly kind: 'leaf';
   readonly change: Change;
 }
-interface NestedChange {
-  readonly kind: 'nested';
+/** A nested stack's change; `target` is filled in when the graph is built. */
+interface Ref {
+  readonly kind: 'ref';
   readonly logicalId: string;
   readonly action: string;
-  readonly tree: Tree;
-  /** The nested change set is left out of the input. */
+  readonly replacement: string | undefined;
+  readonly policyAction: string | undefined;
+  /** fresh: a child built for it; ancestor / shared: redirected to an existing change set. */
+  readonly link: 'fresh' | 'ancestor' | 'shared';
+  readonly pick: number;
+  readonly child: TreeSpec | undefined;
+}
+interface TreeSpec {
+  readonly entries: readonly (Leaf | Ref)[];
+  readonly status: number;
+  readonly pageCount: number;
+  readonly dropLastPage: boolean;
+  readonly duplicatePage: boolean;
+  readonly conflictingPage: boolean;
   readonly omitted: boolean;
 }
-interface Tree {
-  readonly changes: readonly (LeafChange | NestedChange)[];
-  readonly pageCount: number;
-  /** The last page is left out when there are several (every given page then has a NextToken). */
-  readonly dropLastPage: boolean;
+
+interface Node {
+  readonly index: number;
+  readonly id: string;
+  readonly name: string;
+  readonly spec: TreeSpec;
+  readonly parent: number | undefined;
+  readonly changes: (Leaf | (Ref & { target: number }))[];
 }
 
-const optional = <T>(values: readonly T[]) => fc.constantFrom(...values);
-/** true about once in `n` runs. */
 const rarely = (n: number) => fc.integer({ min: 1, max: n }).map((k) => k === 1);
 
-const leafArb: fc.Arbitrary<LeafChange> = fc
+const leafArb: fc.Arbitrary<Leaf> = fc
   .record({
     shape: fc.constantFrom(
       'resource',
@@ -93,14 +124,14 @@ const leafArb: fc.Arbitrary<LeafChange> = fc
       'other-type',
     ),
     action: fc.oneof(
-      { weight: 9, arbitrary: optional(ACTIONS) },
+      { weight: 9, arbitrary: fc.constantFrom(...ACTIONS) },
       { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
     ),
     noAction: rarely(20),
-    replacement: optional(REPLACEMENTS),
-    policyAction: optional(POLICY_ACTIONS),
-    type: optional(TYPES),
-    id: optional(IDS),
+    replacement: fc.constantFrom(...REPLACEMENTS),
+    policyAction: fc.constantFrom(...POLICY_ACTIONS),
+    type: fc.constantFrom(...TYPES),
+    id: fc.constantFrom(...IDS),
   })
   .map(({ shape, action, noAction, replacement, policyAction, type, id }) => {
     if (shape === 'no-rc') return { kind: 'leaf' as const, change: { Type: 'Resource' } };
@@ -119,96 +150,115 @@ const leafArb: fc.Arbitrary<LeafChange> = fc
     };
   });
 
-const treeArb = (depth: number): fc.Arbitrary<Tree> => {
-  const entry: fc.Arbitrary<LeafChange | NestedChange> =
-    depth >= 3
-      ? leafArb
-      : fc.oneof(
-          { weight: 8, arbitrary: leafArb },
-          {
-            weight: 1,
-            arbitrary: fc.record({
-              kind: fc.constant('nested' as const),
-              logicalId: fc.constantFrom('Child', 'Network', 'Data'),
-              action: fc.constantFrom('Modify', 'Modify', 'Add', 'Dynamic'),
-              tree: fc.constant(null).chain(() => treeArb(depth + 1)),
-              omitted: rarely(7),
-            }),
-          },
-        );
+const treeArb = (depth: number): fc.Arbitrary<TreeSpec> => {
+  const ref: fc.Arbitrary<Ref> = fc.record({
+    kind: fc.constant('ref' as const),
+    logicalId: fc.constantFrom('Child', 'Network', 'Data'),
+    action: fc.constantFrom('Modify', 'Modify', 'Modify', 'Add', 'Dynamic', 'Remove'),
+    replacement: fc.constantFrom('False', 'False', 'False', 'True', 'Conditional', undefined),
+    policyAction: fc.constantFrom(undefined, 'Delete', 'Retain'),
+    link: fc.constantFrom('fresh', 'fresh', 'fresh', 'fresh', 'ancestor', 'shared'),
+    pick: fc.nat(),
+    child: fc.constant(null).chain(() => treeArb(depth + 1)),
+  });
+  const entry: fc.Arbitrary<Leaf | Ref> =
+    depth >= 3 ? leafArb : fc.oneof({ weight: 7, arbitrary: leafArb }, { weight: 2, arbitrary: ref });
   return fc.record({
-    changes: fc.array(entry, { maxLength: 8 }),
+    entries: fc.array(entry, { maxLength: 7 }),
+    status: fc.nat({ max: STATUSES.length - 1 }),
     pageCount: fc.integer({ min: 1, max: 3 }),
-    dropLastPage: rarely(10),
+    dropLastPage: rarely(12),
+    duplicatePage: rarely(8),
+    conflictingPage: rarely(20),
+    omitted: rarely(12),
   });
 };
 
-const policyArb: fc.Arbitrary<Policy> = fc
-  .record({
-    allow: fc.array(
-      fc.record(
-        {
-          resourceType: fc.constantFrom(...GLOBS_TYPE),
-          logicalResourceId: fc.constantFrom(...GLOBS_ID),
-          actions: fc.uniqueArray(fc.constantFrom(...KINDS), { minLength: 1 }),
-        },
-        { requiredKeys: ['actions'] },
-      ),
-      { maxLength: 3 },
-    ),
-    allowRetainedRemovals: fc.boolean(),
-    conditionalReplacement: fc.constantFrom('safe' as const, 'unsafe' as const),
-  })
-  .map((p) => parsePolicy({ version: 1, ...p }));
-
-/** Serializes a tree into DescribeChangeSet pages (each change set split over `pageCount` pages). */
-function toPages(tree: Tree): ChangeSetPage[] {
-  const pages: ChangeSetPage[] = [];
-  let counter = 0;
-  const emit = (node: Tree): string => {
-    counter += 1;
-    const id = `arn:aws:cloudformation:us-east-1:111111111111:changeSet/cs${counter}/${counter}`;
-    const changes: Change[] = node.changes.map((entry) => {
-      if (entry.kind === 'leaf') return entry.change;
-      const nestedId = emit(entry.tree);
-      if (entry.omitted) removeChangeSet(nestedId);
-      return {
-        Type: 'Resource',
-        ResourceChange: {
-          Action: entry.action,
-          LogicalResourceId: entry.logicalId,
-          ResourceType: 'AWS::CloudFormation::Stack',
-          Replacement: 'False',
-          ChangeSetId: nestedId,
-        },
-      };
-    });
-    const size = Math.ceil(changes.length / node.pageCount) || 1;
-    const own: ChangeSetPage[] = [];
-    for (let i = 0; i < node.pageCount; i += 1) {
-      own.push({
-        ChangeSetId: id,
-        ChangeSetName: `cs${counter}`,
-        Changes: changes.slice(i * size, (i + 1) * size),
-      });
+/** Builds the graph: fresh children become nodes; ancestor and shared links point at existing nodes. */
+function buildGraph(root: TreeSpec): Node[] {
+  const nodes: Node[] = [];
+  const add = (spec: TreeSpec, parent: number | undefined, ancestors: readonly number[]): number => {
+    const index = nodes.length;
+    const node: Node = {
+      index,
+      id: `arn:aws:cloudformation:us-east-1:111111111111:changeSet/cs${index}/${index}`,
+      name: `cs${index}`,
+      spec,
+      parent,
+      changes: [],
+    };
+    nodes.push(node);
+    for (const entry of spec.entries) {
+      if (entry.kind === 'leaf') {
+        node.changes.push(entry);
+        continue;
+      }
+      // Cycles never point at the root, so the root stays the one change set nothing points at.
+      const nonRootAncestors = [...ancestors, index].filter((i) => i !== 0);
+      if (entry.link === 'ancestor' && nonRootAncestors.length > 0) {
+        node.changes.push({
+          ...entry,
+          target: nonRootAncestors[entry.pick % nonRootAncestors.length] as number,
+        });
+      } else if (entry.link === 'shared' && nodes.length > 1) {
+        node.changes.push({ ...entry, target: 1 + (entry.pick % (nodes.length - 1)) });
+      } else {
+        const child = add(entry.child ?? { ...root, entries: [] }, index, [...ancestors, index]);
+        node.changes.push({ ...entry, target: child });
+      }
     }
-    own.forEach((page, i) => {
-      if (i < own.length - 1) (page as { NextToken?: string }).NextToken = `token-${i + 1}`;
-    });
-    if (node.dropLastPage && own.length > 1) own.pop();
+    return index;
+  };
+  add({ ...root, omitted: false }, undefined, []);
+  return nodes;
+}
+
+function changeOf(nodes: readonly Node[], entry: Node['changes'][number]): Change {
+  if (entry.kind === 'leaf') return entry.change;
+  return {
+    Type: 'Resource',
+    ResourceChange: {
+      Action: entry.action,
+      LogicalResourceId: entry.logicalId,
+      ResourceType: NESTED,
+      ...(entry.replacement === undefined ? {} : { Replacement: entry.replacement }),
+      ...(entry.policyAction === undefined ? {} : { PolicyAction: entry.policyAction }),
+      ChangeSetId: (nodes[entry.target] as Node).id,
+    },
+  };
+}
+
+/** The changes of a node split into its pages (before any is dropped), in emission order. */
+function chunks<T>(items: readonly T[], pageCount: number): T[][] {
+  const size = Math.ceil(items.length / pageCount) || 1;
+  return Array.from({ length: pageCount }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
+function toPages(nodes: readonly Node[], reverse: boolean): ChangeSetPage[] {
+  const pages: ChangeSetPage[] = [];
+  for (const node of nodes) {
+    if (node.spec.omitted) continue;
+    const status = STATUSES[node.spec.status] as (typeof STATUSES)[number];
+    const own: ChangeSetPage[] = chunks(node.changes, node.spec.pageCount).map((changes, i, all) => ({
+      ChangeSetId: node.id,
+      ChangeSetName: node.name,
+      ...status,
+      Changes: changes.map((entry) => changeOf(nodes, entry)),
+      ...(i < all.length - 1 ? { NextToken: `token-${i + 1}` } : {}),
+    }));
+    if (node.spec.dropLastPage && own.length > 1) own.pop();
+    const first = own[0] as ChangeSetPage;
+    if (node.spec.duplicatePage) own.push(structuredClone(first));
+    if (node.spec.conflictingPage)
+      own.push({ ...structuredClone(first), Description: 'another version of this page' } as ChangeSetPage);
     pages.push(...own);
-    return id;
-  };
-  const removeChangeSet = (id: string) => {
-    for (let i = pages.length - 1; i >= 0; i -= 1) if (pages[i]?.ChangeSetId === id) pages.splice(i, 1);
-  };
-  emit(tree);
-  return pages;
+  }
+  return reverse ? pages.reverse() : pages;
 }
 
 // ------------------------------------------------------------------------------------------------
-// The oracle: a separate, deliberately plain restatement of the policy over the *tree* (not the
-// pages), with its own glob matching.
+// The oracle: a plain restatement of the policy over the model, with its own glob matching and a
+// policy built by hand (never through parsePolicy).
 // ------------------------------------------------------------------------------------------------
 
 function globMatches(glob: string, value: string): boolean {
@@ -218,131 +268,208 @@ function globMatches(glob: string, value: string): boolean {
   return new RegExp(`${pattern}$`).test(value);
 }
 
-function oracleAllows(policy: Policy, kind: (typeof KINDS)[number], type: string, id: string): boolean {
+function oracleAllows(
+  policy: Policy,
+  kind: Kind,
+  type: string,
+  id: string,
+  policyAction: string | undefined,
+): boolean {
+  if (kind === 'FailClosed') return false;
+  const nested = type === NESTED;
+  if (kind === 'ConditionalReplace' && policy.conditionalReplacement === 'safe' && !nested) return true;
+  if (kind === 'Remove' && policyAction === 'Retain' && policy.allowRetainedRemovals) return true;
   return policy.allow.some(
     (rule) =>
       rule.actions.includes(kind) &&
+      (!nested || rule.resourceType === NESTED) &&
       (rule.resourceType === undefined || globMatches(rule.resourceType, type)) &&
       (rule.logicalResourceId === undefined || globMatches(rule.logicalResourceId, id)),
   );
 }
 
-/** True when the oracle finds something unsafe that the policy does not allow. */
-function oracleUnsafe(tree: Tree, policy: Policy): boolean {
-  if (tree.dropLastPage && tree.pageCount > 1) return true;
-  for (const entry of tree.changes) {
-    if (entry.kind === 'nested') {
-      if (entry.omitted) return true;
-      if (
-        entry.action === 'Dynamic' &&
-        !oracleAllows(policy, 'Dynamic', 'AWS::CloudFormation::Stack', entry.logicalId)
-      ) {
-        return true;
-      }
-      if (oracleUnsafe(entry.tree, policy)) return true;
-      continue;
-    }
-    const { change } = entry;
-    const rc = change.ResourceChange;
-    if (change.Type !== 'Resource' || !rc) return true;
-    const type = rc.ResourceType ?? '(unknown)';
-    const id = rc.LogicalResourceId ?? '(unknown)';
-    const replacement = rc.Replacement;
-    const byReplacement = (missingIsSafe: boolean): boolean => {
-      if (replacement === 'False') return false;
-      if (replacement === undefined || replacement === null) return !missingIsSafe;
-      if (replacement === 'True') return !oracleAllows(policy, 'Replace', type, id);
-      if (replacement === 'Conditional') {
-        return (
-          policy.conditionalReplacement !== 'safe' && !oracleAllows(policy, 'ConditionalReplace', type, id)
-        );
-      }
-      return true;
-    };
-    switch (rc.Action) {
-      case 'Add':
-      case 'Import':
-        break;
-      case 'Modify':
-        // A nested stack updated without its nested change set cannot be judged.
-        if (type === 'AWS::CloudFormation::Stack') return true;
-        if (byReplacement(false)) return true;
-        break;
-      case 'SyncWithActual':
-        if (byReplacement(true)) return true;
-        break;
-      case 'Remove':
-        if (
-          !(policy.allowRetainedRemovals && rc.PolicyAction === 'Retain') &&
-          !oracleAllows(policy, 'Remove', type, id)
-        ) {
-          return true;
-        }
-        break;
-      case 'Dynamic':
-        if (!oracleAllows(policy, 'Dynamic', type, id)) return true;
-        break;
-      default:
-        return true;
-    }
-  }
-  return false;
+interface Expected {
+  readonly findings: string[];
+  readonly allowed: string[];
 }
 
-const FAIL_CLOSED_RULES = new Set([
-  'known-action',
-  'known-replacement',
-  'complete-pages',
-  'nested-change-set-given',
-  'nested-changes-visible',
-  'resource-change-present',
-  'acyclic-nesting',
-]);
+const key = (path: readonly string[], id: string, rule: string) => `${path.join('/')}|${id}|${rule}`;
+const KNOWN = new Set(['Add', 'Modify', 'Remove', 'Import', 'Dynamic', 'SyncWithActual']);
 
-describe('evaluate against an independent oracle (fast-check)', { timeout: 120_000 }, () => {
-  it('gives the oracle verdict for random change-set trees, pages, and policies', () => {
+/** The rules a single resource change breaks, with the kind of each. */
+function brokenRules(change: Change): [string, Kind][] {
+  const rc = change.ResourceChange;
+  if (change.Type !== 'Resource' || !rc) return [['resource-change-present', 'FailClosed']];
+  const out: [string, Kind][] = [];
+  const action = rc.Action;
+  const replacement = rc.Replacement;
+  const byReplacement = action === 'Modify' || action === 'SyncWithActual';
+  if (typeof action !== 'string' || !KNOWN.has(action)) out.push(['known-action', 'FailClosed']);
+  if (byReplacement) {
+    const documented = replacement === 'True' || replacement === 'False' || replacement === 'Conditional';
+    const missing = replacement === undefined || replacement === null;
+    if (!documented && !(missing && action === 'SyncWithActual'))
+      out.push(['known-replacement', 'FailClosed']);
+  }
+  if (action === 'Remove') out.push(['no-removal', 'Remove']);
+  if (byReplacement && replacement === 'True') out.push(['no-replacement', 'Replace']);
+  if (byReplacement && replacement === 'Conditional')
+    out.push(['no-conditional-replacement', 'ConditionalReplace']);
+  if (action === 'Dynamic') out.push(['no-dynamic', 'Dynamic']);
+  if (rc.ResourceType === NESTED && action === 'Modify' && !rc.ChangeSetId)
+    out.push(['nested-changes-visible', 'FailClosed']);
+  return out;
+}
+
+function oracle(nodes: readonly Node[], policy: Policy, reverse: boolean): Expected {
+  const expected: Expected = { findings: [], allowed: [] };
+  const present = nodes.filter((node) => !node.spec.omitted);
+  const inInput = new Set(present.map((node) => node.index));
+  /**
+   * The changes the input shows of a node, in input order: its pages (the last one dropped), then the
+   * copies of its first page; reversed with the input; the first page given for each place counts.
+   */
+  const visible = (node: Node) => {
+    const pages = chunks(node.changes, node.spec.pageCount).map((changes, place) => ({ place, changes }));
+    if (node.spec.dropLastPage && pages.length > 1) pages.pop();
+    const first = pages[0] as (typeof pages)[number];
+    if (node.spec.duplicatePage) pages.push(first);
+    if (node.spec.conflictingPage) pages.push(first);
+    const seen = new Set<number>();
+    return (reverse ? pages.reverse() : pages)
+      .filter(({ place }) => !seen.has(place) && seen.add(place))
+      .flatMap(({ changes }) => changes);
+  };
+  const order = reverse ? [...present].reverse() : present;
+  const referenced = new Set<number>();
+  for (const node of order) {
+    for (const entry of visible(node))
+      if (entry.kind === 'ref' && entry.target !== node.index) referenced.add(entry.target);
+  }
+  const push = (
+    path: readonly string[],
+    id: string,
+    rule: string,
+    kind: Kind,
+    type: string,
+    policyAction: string | undefined,
+  ) => {
+    (oracleAllows(policy, kind, type, id, policyAction) ? expected.allowed : expected.findings).push(
+      key(path, id, rule),
+    );
+  };
+  const visited = new Set<number>();
+  const walk = (
+    node: Node,
+    path: readonly string[],
+    subjectPath: readonly string[],
+    subjectId: string,
+    ancestors: Set<number>,
+  ) => {
+    visited.add(node.index);
+    ancestors.add(node.index);
+    const status = STATUSES[node.spec.status] as (typeof STATUSES)[number];
+    const complete =
+      status.Status === 'CREATE_COMPLETE' ||
+      (status.Status === 'FAILED' &&
+        /didn't contain changes|No updates are to be performed/.test(status.StatusReason ?? ''));
+    if (!complete) push(subjectPath, subjectId, 'change-set-complete', 'FailClosed', NESTED, undefined);
+    if (node.spec.conflictingPage || (node.spec.dropLastPage && node.spec.pageCount > 1)) {
+      push(subjectPath, subjectId, 'complete-pages', 'FailClosed', NESTED, undefined);
+    }
+    for (const entry of visible(node)) {
+      const change = changeOf(nodes, entry);
+      const rc = change.ResourceChange;
+      const id = rc?.LogicalResourceId ?? '(unknown)';
+      const type = rc?.ResourceType ?? '(unknown)';
+      for (const [rule, kind] of brokenRules(change))
+        push(path, id, rule, kind, type, rc?.PolicyAction ?? undefined);
+      if (entry.kind !== 'ref') continue;
+      if (ancestors.has(entry.target)) push(path, id, 'acyclic-nesting', 'FailClosed', type, undefined);
+      else if (!inInput.has(entry.target))
+        push(path, id, 'nested-change-set-given', 'FailClosed', type, undefined);
+      else if (visited.has(entry.target)) push(path, id, 'single-parent', 'FailClosed', type, undefined);
+      else walk(nodes[entry.target] as Node, [...path, id], path, id, ancestors);
+    }
+    ancestors.delete(node.index);
+  };
+  for (const node of order)
+    if (!referenced.has(node.index) && !visited.has(node.index)) walk(node, [], [], node.name, new Set());
+  for (const node of order) if (!visited.has(node.index)) walk(node, [], [], node.name, new Set());
+  expected.findings.sort();
+  expected.allowed.sort();
+  return expected;
+}
+
+const policyArb: fc.Arbitrary<Policy> = fc.record({
+  version: fc.constant(1 as const),
+  allow: fc.array(
+    fc.record(
+      {
+        resourceType: fc.constantFrom(...GLOBS_TYPE),
+        logicalResourceId: fc.constantFrom(...GLOBS_ID),
+        actions: fc.uniqueArray(fc.constantFrom(...KINDS), { minLength: 1 }),
+      },
+      { requiredKeys: ['actions'] },
+    ),
+    { maxLength: 3 },
+  ),
+  allowRetainedRemovals: fc.boolean(),
+  conditionalReplacement: fc.constantFrom('safe' as const, 'unsafe' as const),
+});
+
+const DEFAULT: Policy = {
+  version: 1,
+  allow: [],
+  allowRetainedRemovals: false,
+  conditionalReplacement: 'unsafe',
+};
+
+const keysOf = (findings: readonly Finding[]) =>
+  findings.map((f) => key(f.stackPath, f.logicalResourceId, f.rule)).sort();
+
+describe('evaluate against an independent oracle (fast-check)', { timeout: 180_000 }, () => {
+  it('gives exactly the oracle findings for random change-set graphs, pages, statuses and policies', () => {
     fc.assert(
-      fc.property(treeArb(0), policyArb, fc.boolean(), (tree, policy, reversePages) => {
-        const pages = toPages(tree);
-        const input = reversePages ? [...pages].reverse() : pages;
-        const result = evaluate(input, policy);
-        const expected = oracleUnsafe(tree, policy) ? UNSAFE : SAFE;
-        expect(result.verdict).toBe(expected);
-        expect(result.findings.length === 0).toBe(result.verdict === SAFE);
-        for (const allowed of result.allowed) {
-          expect(allowed.allowedBy).toBeDefined();
-          expect(FAIL_CLOSED_RULES.has(allowed.rule)).toBe(false);
-        }
+      fc.property(treeArb(0), policyArb, fc.boolean(), (tree, policy, reverse) => {
+        const nodes = buildGraph(tree);
+        const result = evaluate(toPages(nodes, reverse), policy);
+        const expected = oracle(nodes, policy, reverse);
+        expect(keysOf(result.findings)).toEqual(expected.findings);
+        expect(keysOf(result.allowed)).toEqual(expected.allowed);
+        expect(result.verdict).toBe(expected.findings.length === 0 ? SAFE : UNSAFE);
+        for (const allowed of result.allowed) expect(allowed.allowedBy).toBeDefined();
       }),
-      { numRuns: 7000 },
+      { numRuns: 4000 },
     );
   });
 
-  it('is never safe with the default policy when a destructive or unjudgeable change is present', () => {
-    const strict = parsePolicy({ version: 1 });
+  it('with the default policy, gives exactly the oracle findings', () => {
     fc.assert(
-      fc.property(treeArb(0), (tree) => {
-        const result = evaluate(toPages(tree), strict);
-        if (oracleUnsafe(tree, strict)) expect(result.verdict).toBe(UNSAFE);
-        else expect(result.findings).toEqual([]);
+      fc.property(treeArb(0), fc.boolean(), (tree, reverse) => {
+        const nodes = buildGraph(tree);
+        const result = evaluate(toPages(nodes, reverse), DEFAULT);
+        expect(keysOf(result.findings)).toEqual(oracle(nodes, DEFAULT, reverse).findings);
+        expect(result.allowed).toEqual([]);
       }),
       { numRuns: 2000 },
     );
   });
 
-  it('is safe when every change is benign or allowed by an allow-everything policy', () => {
-    const everything = parsePolicy({
+  it('is safe when every change is benign or allowed by an allow-everything policy (nested stacks named)', () => {
+    const everything: Policy = {
       version: 1,
-      allow: [{ actions: ['Remove', 'Replace', 'ConditionalReplace', 'Dynamic'] }],
-    });
+      allow: [{ actions: [...KINDS] }, { resourceType: NESTED, actions: [...KINDS] }],
+      allowRetainedRemovals: false,
+      conditionalReplacement: 'unsafe',
+    };
     const benignLeaf = fc
       .record({
         action: fc.constantFrom('Add', 'Import', 'Modify', 'Remove', 'Dynamic', 'SyncWithActual'),
         replacement: fc.constantFrom('True', 'False', 'Conditional'),
-        policyAction: optional(POLICY_ACTIONS),
-        type: fc.constantFrom(...TYPES.filter((t) => t !== 'AWS::CloudFormation::Stack')),
+        policyAction: fc.constantFrom(...POLICY_ACTIONS),
+        type: fc.constantFrom(...TYPES.filter((t) => t !== NESTED)),
         id: fc.constantFrom(...IDS),
-        pages: fc.integer({ min: 1, max: 4 }),
       })
       .map(({ action, replacement, policyAction, type, id }) => ({
         Type: 'Resource',
@@ -359,24 +486,21 @@ describe('evaluate against an independent oracle (fast-check)', { timeout: 120_0
         fc.array(benignLeaf, { maxLength: 30 }),
         fc.integer({ min: 1, max: 4 }),
         (changes, pageCount) => {
-          const size = Math.ceil(changes.length / pageCount) || 1;
-          const pages: ChangeSetPage[] = Array.from({ length: pageCount }, (_, i) => ({
+          const pages: ChangeSetPage[] = chunks(changes, pageCount).map((slice, i, all) => ({
             ChangeSetId: 'arn:aws:cloudformation:us-east-1:1:changeSet/x/1',
-            Changes: changes.slice(i * size, (i + 1) * size),
-            ...(i < pageCount - 1 ? { NextToken: `t${i}` } : {}),
+            Status: 'CREATE_COMPLETE',
+            Changes: slice,
+            ...(i < all.length - 1 ? { NextToken: `t${i}` } : {}),
           }));
           const result = evaluate(pages, everything);
           expect(result.verdict).toBe(SAFE);
           expect(result.allowed.length).toBe(
-            changes.filter((c) => {
-              const a = c.ResourceChange.Action;
-              const r = c.ResourceChange.Replacement;
-              return (
+            changes.filter(
+              ({ ResourceChange: { Action: a, Replacement: r } }) =>
                 a === 'Remove' ||
                 a === 'Dynamic' ||
-                ((a === 'Modify' || a === 'SyncWithActual') && r !== 'False')
-              );
-            }).length,
+                ((a === 'Modify' || a === 'SyncWithActual') && r !== 'False'),
+            ).length,
           );
         },
       ),

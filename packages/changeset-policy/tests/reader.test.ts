@@ -41,6 +41,7 @@ function paged(name: string, ...pageChanges: Change[][]): DescribeChangeSetComma
     ChangeSetId: ARN(name),
     ChangeSetName: name,
     StackName: `stack-${name}`,
+    Status: 'CREATE_COMPLETE',
     Changes: changes as DescribeChangeSetCommandOutput['Changes'],
     ...(index < pageChanges.length - 1 ? { NextToken: `p${index + 1}` } : {}),
   }));

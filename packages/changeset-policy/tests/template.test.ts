@@ -23,7 +23,11 @@ const queue = (timeout: number) => ({ Type: 'AWS::SQS::Queue', Properties: { Vis
 
 // @aws-cdk/cloudformation-diff is loaded on first use; load it once, outside the timed tests.
 beforeAll(async () => {
-  await changesFromTemplates({ Resources: {} }, { Resources: {} });
+  // A resource, so that the resource specification is loaded too, not only the module.
+  await changesFromTemplates(
+    { Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 1 } } } },
+    { Resources: { Q: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 2 } } } },
+  );
 }, 60_000);
 
 describe('changesFromTemplates', () => {

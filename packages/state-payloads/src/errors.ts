@@ -1,3 +1,4 @@
+import { findDuplicateKey } from '@cfn-safe-deploy/changeset-policy';
 import * as z from 'zod/mini';
 import './zod-config.js';
 
@@ -76,8 +77,9 @@ export function parseWith<S extends z.core.$ZodType>(schema: S, input: unknown, 
  * and, when given, what was expected.
  */
 export function parseJsonText(text: string, what: string, expected?: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     const hint = expected === undefined ? '' : `; expected ${expected}`;
     throw new PayloadValidationError(
@@ -88,4 +90,12 @@ export function parseJsonText(text: string, what: string, expected?: string): un
       },
     );
   }
+  // JSON keeps the last of two equal keys silently: a second "policy" or "allow" must not widen the policy unseen.
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) {
+    throw new PayloadValidationError(what, [
+      `the key ${JSON.stringify(duplicate.key)} is written twice in the object at ${duplicate.path}; each key may appear once`,
+    ]);
+  }
+  return value;
 }

@@ -35,4 +35,17 @@ describe('parseJsonText', () => {
     expect((error as Error).message).not.toContain('expected');
     expect((error as Error).cause).toBeInstanceOf(SyntaxError);
   });
+
+  it('GIVEN a key written twice (a second "policy" in an input file) THEN it is refused, naming the key and where', () => {
+    // Prepare
+    const text =
+      '{"stackName": "app", "policy": {"version": 1}, "policy": {"version": 1, "allow": [{"actions": ["Remove"]}]}}';
+
+    // Act
+    const attempt = () => parseJsonText(text, 'the input file state_machine_input.json');
+
+    // Assess
+    expect(attempt).toThrow(PayloadValidationError);
+    expect(attempt).toThrow('the key "policy" is written twice in the object at (top level)');
+  });
 });

@@ -8,9 +8,11 @@ import { noReplacement } from './no-replacement.js';
 import type { ResourceRule } from './types.js';
 
 export { ACYCLIC_NESTING, acyclicNesting } from './acyclic-nesting.js';
-export { COMPLETE_PAGES, completePages } from './complete-pages.js';
+export { CHANGE_SET_COMPLETE, changeSetComplete, isNoChangesReason } from './change-set-status.js';
+export { COMPLETE_PAGES, completePages, isLastPage } from './complete-pages.js';
 export { NESTED_CHANGE_SET_GIVEN, nestedChangeSetGiven } from './nested-change-set-given.js';
 export { RESOURCE_CHANGE_PRESENT, resourceChangePresent } from './resource-change-present.js';
+export { SINGLE_PARENT, singleParent } from './single-parent.js';
 export type { FindingKind, ResourceRule, RuleResult } from './types.js';
 export {
   knownAction,

@@ -22,7 +22,6 @@ export interface ResourceRule {
 }
 
 export const NOT_APPLICABLE: RuleResult = { status: 'not-applicable' };
-export const COMPLIANT: RuleResult = { status: 'compliant' };
 
 export function nonCompliant(kind: FindingKind, reason: string): RuleResult {
   return { status: 'non-compliant', kind, reason };

@@ -57,7 +57,8 @@ export const ChangeSetPageSchema = z
     ParentChangeSetId: optionalString,
     RootChangeSetId: optionalString,
     NextToken: optionalString,
-    Changes: z.nullish(z.array(ChangeSchema)),
+    /** AWS always sends it (an empty list when nothing changes): a page without it is not a DescribeChangeSet result. */
+    Changes: z.array(ChangeSchema),
   })
   .check(
     z.refine((page) => typeof page.ChangeSetId === 'string' || typeof page.ChangeSetName === 'string', {

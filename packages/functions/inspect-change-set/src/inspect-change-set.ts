@@ -1,5 +1,6 @@
-import type { CloudFormationClient, DescribeChangeSetCommandOutput } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
+  type ChangeSetPage,
   ChangeSetReadError,
   DEFAULT_POLICY,
   evaluate,
@@ -41,13 +42,17 @@ async function readAllPages(
   cfn: CloudFormationClient,
   changeSetArn: string,
   stackName: string,
-): Promise<DescribeChangeSetCommandOutput[]> {
+): Promise<ChangeSetPage[]> {
   try {
     return await readChangeSet(cfn, { changeSetArn, stackName });
   } catch (error) {
-    // Classify the SDK error itself (throttling is retried), not the reader's wrapper.
-    if (error instanceof ChangeSetReadError && error.cause !== undefined) {
-      throw toTaskError(error.cause, 'DescribeChangeSet', error.changeSetArn);
+    if (error instanceof ChangeSetReadError) {
+      // Classify the SDK error itself (throttling is retried), not the reader's wrapper.
+      if (error.cause !== undefined) throw toTaskError(error.cause, 'DescribeChangeSet', error.changeSetArn);
+      // A response that is not a change set, or paging that does not end: retrying cannot help.
+      throw new SafetyRefusedError(`refusing to judge change set ${changeSetArn}: ${error.message}`, {
+        cause: error,
+      });
     }
     throw toTaskError(error, 'DescribeChangeSet', changeSetArn);
   }
@@ -82,7 +87,7 @@ export async function inspectChangeSet(
   }
 
   const evaluation = evaluate(pages, policy);
-  const changeCount = pages.reduce((count, page) => count + (page.Changes?.length ?? 0), 0);
+  const changeCount = pages.reduce((count, page) => count + page.Changes.length, 0);
   const blueGreen = evaluation.verdict === UNSAFE && input.input.onUnsafeChange === 'blue-green';
   return {
     changeSetArn,

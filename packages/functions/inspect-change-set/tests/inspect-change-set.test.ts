@@ -235,6 +235,62 @@ describe('inspectChangeSet', () => {
     expect(result.findings[0]).toMatchObject({ stackPath: ['Child'], logicalResourceId: 'Bucket' });
   });
 
+  it('judges the status of every nested change set: one still in progress makes it unsafe', async () => {
+    // Prepare: the root is complete, its nested change set is not (its empty list means "not known yet")
+    cfnMock.on(DescribeChangeSetCommand, { ChangeSetName: CHANGE_SET_ARN }).resolves(
+      page([
+        change('Modify', 'Child', 'AWS::CloudFormation::Stack', {
+          Replacement: 'False',
+          ChangeSetId: NESTED_ARN,
+        }),
+      ]),
+    );
+    cfnMock.on(DescribeChangeSetCommand, { ChangeSetName: NESTED_ARN }).resolves(
+      page([], {
+        ChangeSetId: NESTED_ARN,
+        ChangeSetName: 'prod-app-Child-1',
+        Status: 'CREATE_IN_PROGRESS',
+      }),
+    );
+
+    // Act
+    const result = await inspectChangeSet(state(), { cfn });
+
+    // Assess
+    expect(result).toMatchObject({ verdict: UNSAFE, findingCount: 1 });
+    expect(result.findings[0]).toMatchObject({
+      stackPath: [],
+      logicalResourceId: 'Child',
+      rule: 'change-set-complete',
+    });
+  });
+
+  it('refuses, without retry, an endpoint that hands back the same NextToken again', async () => {
+    // Prepare
+    cfnMock.on(DescribeChangeSetCommand).resolves(page([], { NextToken: 'same' }));
+
+    // Act
+    const error = await inspectChangeSet(state(), { cfn }).catch((e: unknown) => e);
+
+    // Assess: a bounded task that fails with a reason (SafetyRefusedError is never retried)
+    expect(error).toMatchObject({ name: 'SafetyRefusedError' });
+    expect((error as Error).message).toContain('handed back the NextToken "same" a second time');
+    expect(cfnMock.commandCalls(DescribeChangeSetCommand)).toHaveLength(2);
+  });
+
+  it('refuses a DescribeChangeSet answer without a Changes list instead of reading it as "no changes"', async () => {
+    // Prepare
+    const { Changes: _none, ...withoutChanges } = page([]);
+    cfnMock.on(DescribeChangeSetCommand).resolves(withoutChanges);
+
+    // Act
+    const error = await inspectChangeSet(state(), { cfn }).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ name: 'SafetyRefusedError' });
+    expect((error as Error).message).toContain('it has no Changes list');
+  });
+
   it('names a blue/green stack when the change is unsafe and the input asks for blue/green', async () => {
     // Prepare
     cfnMock.on(DescribeChangeSetCommand).resolves(page([change('Remove', 'Old')]));
