@@ -8,6 +8,7 @@ export {
   terminalSafe,
   toJsonReport,
 } from './format.js';
+export { isRecord } from './guards.js';
 export {
   type ChangeSetGraph,
   type ChangeSetGroup,
@@ -15,6 +16,7 @@ export {
   type MissingNestedChangeSet,
   parseChangeSetPages,
 } from './input.js';
+export { describeIssue, describeValue, formatPath } from './issues.js';
 export { findDuplicateKey } from './json.js';
 export { DEFAULT_POLICY, parsePolicy } from './policy.js';
 export {

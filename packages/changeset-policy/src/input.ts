@@ -1,4 +1,5 @@
 import { ChangeSetInputError } from './errors.js';
+import { isRecord } from './guards.js';
 import { describeIssue } from './issues.js';
 import { isLastPage } from './rules/complete-pages.js';
 import {
@@ -22,8 +23,6 @@ const MAX_PROBLEMS = 5;
 
 type Dict = Record<string, unknown>;
 
-const isDict = (value: unknown): value is Dict =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isOptionalString = (value: unknown) =>
   value === undefined || value === null || typeof value === 'string';
 
@@ -51,25 +50,25 @@ function optionalArrayOk(value: unknown, item: (entry: unknown) => boolean): boo
 }
 
 function optionalDictOk(value: unknown, check: (entry: Dict) => boolean): boolean {
-  return value === undefined || value === null || (isDict(value) && check(value));
+  return value === undefined || value === null || (isRecord(value) && check(value));
 }
 
 const targetOk = (target: Dict) => stringsOk(target, TARGET_STRINGS);
 const detailOk = (detail: unknown) =>
-  isDict(detail) && stringsOk(detail, DETAIL_STRINGS) && optionalDictOk(detail.Target, targetOk);
+  isRecord(detail) && stringsOk(detail, DETAIL_STRINGS) && optionalDictOk(detail.Target, targetOk);
 const resourceChangeOk = (rc: Dict) =>
   stringsOk(rc, RESOURCE_CHANGE_STRINGS) &&
   optionalArrayOk(rc.Scope, (entry) => typeof entry === 'string') &&
   optionalArrayOk(rc.Details, detailOk);
 const changeOk = (change: unknown) =>
-  isDict(change) &&
+  isRecord(change) &&
   stringsOk(change, CHANGE_STRINGS) &&
   optionalDictOk(change.ResourceChange, resourceChangeOk);
 
 /** True only for values the zod `ChangeSetPageSchema` accepts too. Exported for tests. */
 export function isValidPageFast(value: unknown): value is ChangeSetPage {
   return (
-    isDict(value) &&
+    isRecord(value) &&
     stringsOk(value, PAGE_STRINGS) &&
     (typeof value.ChangeSetId === 'string' || typeof value.ChangeSetName === 'string') &&
     Array.isArray(value.Changes) &&
@@ -114,7 +113,7 @@ export function parseChangeSetPages(value: unknown, source = 'input'): ChangeSet
       problems.push(
         issue.code === 'custom' && issue.path.length === 0
           ? `${prefix.length > 0 ? `[${index}] ` : ''}${issue.message}`
-          : describeIssue(issue, prefix),
+          : describeIssue(issue, { prefix }),
       );
     }
   });

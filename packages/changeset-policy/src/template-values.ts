@@ -4,12 +4,10 @@
  * value is only known at deploy time. Pure: no I/O, no AWS SDK, no recursion (templates of any depth).
  */
 
+import { isRecord } from './guards.js';
+
 /** A parsed CloudFormation template (JSON object). */
 export type Template = Record<string, unknown>;
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A template section (`Parameters`, `Mappings`, `Conditions`, `Resources`) as a map, `{}` when absent. */
 export function section(template: Template, name: string): Record<string, unknown> {

@@ -6,12 +6,12 @@ import type {
 } from '@aws-sdk/client-cloudformation';
 import { TemplateError } from './errors.js';
 import { evaluate } from './evaluate.js';
+import { isRecord } from './guards.js';
 import { DEFAULT_POLICY } from './policy.js';
 import type { Evaluation, Policy } from './schemas.js';
 import {
   conditionTruth,
   dependsOnVolatile,
-  isRecord,
   section,
   type Template,
   type Truth,

@@ -55,7 +55,7 @@ const pageArb = fc.record(
 );
 
 describe('the fast validity check of a page', () => {
-  it('accepts only what the zod schema accepts, and accepts what it accepts', () => {
+  it('accepts only what the zod schema accepts, and accepts what it accepts', { timeout: 60_000 }, () => {
     fc.assert(
       fc.property(maybe(pageArb), (value) => {
         const zodOk = ChangeSetPageSchema.safeParse(value).success;

@@ -3,6 +3,8 @@
  * next. Unknown statuses fail closed (never "inspect", never "no-changes").
  */
 
+import { isNoChangesReason } from '@cfn-safe-deploy/changeset-policy';
+
 export type ChangeSetNext = 'wait' | 'inspect' | 'no-changes' | 'failed';
 
 export interface ChangeSetClassification {
@@ -11,20 +13,8 @@ export interface ChangeSetClassification {
   readonly reason?: string;
 }
 
-/**
- * The StatusReason of a change set that failed only because the template and parameters match the
- * stack: "The submitted information didn't contain changes. …" or, with transforms,
- * "No updates are to be performed.".
- */
-const NO_CHANGES = [
-  /The submitted information didn['\u2019]t contain changes/i,
-  /No updates are to be performed/i,
-];
-
-export function isNoChangesReason(reason: string | null | undefined): boolean {
-  if (typeof reason !== 'string' || reason.length === 0) return false;
-  return NO_CHANGES.some((pattern) => pattern.test(reason));
-}
+/** The "nothing changed" StatusReason test is the change-set policy's: one definition for both. */
+export { isNoChangesReason };
 
 const IN_PROGRESS = new Set(['CREATE_PENDING', 'CREATE_IN_PROGRESS']);
 const DELETING = new Set(['DELETE_PENDING', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE', 'DELETE_FAILED']);

@@ -1,4 +1,4 @@
-import { findDuplicateKey } from '@cfn-safe-deploy/changeset-policy';
+import { describeIssue, findDuplicateKey } from '@cfn-safe-deploy/changeset-policy';
 import * as z from 'zod/mini';
 import './zod-config.js';
 
@@ -14,53 +14,9 @@ export class PayloadValidationError extends Error {
   }
 }
 
-function fieldName(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(root)';
-  return path
-    .map((key, index) => {
-      if (typeof key === 'number') return `[${key}]`;
-      return index === 0 ? String(key) : `.${String(key)}`;
-    })
-    .join('');
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let current: unknown = root;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
-}
-
-/** Renders a received value short enough for an error message. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-/** Turns zod issues into messages that name the field, the value received and what was expected. */
+/** One sentence per zod issue (the wording of the change-set policy's messages: one for the project). */
 export function describeIssues(error: z.core.$ZodError, input: unknown): string[] {
-  return error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      const where = issue.path.length === 0 ? '' : ` in ${fieldName(issue.path)}`;
-      return `unknown field${issue.keys.length > 1 ? 's' : ''}${where}: ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    }
-    const field = fieldName(issue.path);
-    if (issue.code === 'invalid_key') {
-      const key = issue.path.at(-1);
-      const why = issue.issues.map((inner) => inner.message).join('; ');
-      return `${field}: the key ${describeValue(String(key))} is not allowed: ${why}`;
-    }
-    const received = valueAt(input, issue.path);
-    return `${field}: ${issue.message} (got ${describeValue(received)})`;
-  });
+  return error.issues.map((issue) => describeIssue(issue, { root: input }));
 }
 
 /** Parses `input` with `schema`, throwing a PayloadValidationError that names every bad field. */

@@ -1,4 +1,4 @@
-export { describeIssues, describeValue, PayloadValidationError, parseJsonText, parseWith } from './errors.js';
+export { describeIssues, PayloadValidationError, parseJsonText, parseWith } from './errors.js';
 export {
   CAPABILITIES,
   type ExecutionInput,

@@ -610,7 +610,7 @@ describe('every bad input of a first invocation ends in PutJobFailureResult nami
       () => undefined,
       undefined,
       jobEvent({ userParameters: userParameters({ bucket: INPUT_BUCKET }) }),
-      'unknown field: "bucket"',
+      '(top level) has unknown key "bucket"',
     ],
     [
       'UserParameters with a bad bucket',
@@ -662,7 +662,7 @@ describe('every bad input of a first invocation ends in PutJobFailureResult nami
       () => givenInputBucketFile({ ...INPUT_FILE, stackname: 'typo' }),
       undefined,
       jobEvent(),
-      'unknown field: "stackname"',
+      '(top level) has unknown key "stackname"',
     ],
     [
       'input file over 256 KiB',
