@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ChangeSetInputError, ChangeSetReadError, PolicyError, TemplateError } from './errors.js';
 import { evaluate } from './evaluate.js';
 import { formatJson, formatText, terminalSafe } from './format.js';
+import { expandedSize, MAX_EXPANDED_VALUES } from './guards.js';
 import { parseChangeSetPages } from './input.js';
 import { JsonTextError, parseJsonText } from './json.js';
 import { DEFAULT_POLICY, parsePolicy } from './policy.js';
@@ -91,6 +92,11 @@ async function loadPolicy(path: string | undefined): Promise<Policy> {
   } else {
     value = parseJson(text, path, 'policy file');
   }
+  if (expandedSize(value, MAX_EXPANDED_VALUES) > MAX_EXPANDED_VALUES) {
+    throw new UsageError(
+      `policy file ${path}: expands to more than ${MAX_EXPANDED_VALUES} values (YAML aliases); refusing to read it`,
+    );
+  }
   try {
     return parsePolicy(value);
   } catch (error) {
@@ -125,7 +131,11 @@ async function pagesFromAws(options: EvaluateOptions): Promise<ChangeSetPage[]> 
     import('@aws-sdk/client-cloudformation'),
     import('./reader.js'),
   ]);
-  const client = new CloudFormationClient({});
+  // A call that never answers must not hang a CI job: give up on a connection after 10 s and on an
+  // answer after 60 s (the SDK's retries still apply).
+  const client = new CloudFormationClient({
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+  });
   try {
     return await readChangeSet(client, {
       changeSetArn: changeSet,

@@ -170,12 +170,7 @@ function walk(graph: ChangeSetGraph, root: ChangeSetGroup, visited: Set<string>,
     }
     const nested = graph.changeSets.get(nestedId);
     if (!nested) {
-      record(
-        out,
-        nestedChangeSetGiven(nestedId, new Set(graph.changeSets.keys())),
-        NESTED_CHANGE_SET_GIVEN,
-        base,
-      );
+      record(out, nestedChangeSetGiven(nestedId, graph.changeSets), NESTED_CHANGE_SET_GIVEN, base);
       continue;
     }
     if (visited.has(nestedId)) {

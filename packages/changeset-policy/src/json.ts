@@ -8,24 +8,38 @@ export class JsonTextError extends Error {
   }
 }
 
+/**
+ * An object or array being read. Each knows its parent and its place there, so the path of a duplicate
+ * is built only when one is found: the work grows with the size of the text, not with its depth squared.
+ */
 interface ObjectContext {
   readonly kind: 'object';
   readonly keys: Set<string>;
-  readonly path: PropertyKey[];
-  /** The key whose value is being read, once its `:` has been seen. */
+  readonly parent: Context | undefined;
+  readonly place: PropertyKey | undefined;
+  /** The key whose value is being read, once its name has been seen. */
   key: string | undefined;
 }
 interface ArrayContext {
   readonly kind: 'array';
-  readonly path: PropertyKey[];
+  readonly parent: Context | undefined;
+  readonly place: PropertyKey | undefined;
   index: number;
 }
 type Context = ObjectContext | ArrayContext;
 
-function childPath(context: Context | undefined): PropertyKey[] {
-  if (context === undefined) return [];
-  if (context.kind === 'array') return [...context.path, context.index];
-  return context.key === undefined ? context.path : [...context.path, context.key];
+/** Where a value inside `context` sits in its own container. */
+function placeIn(context: Context | undefined): PropertyKey | undefined {
+  if (context === undefined) return undefined;
+  return context.kind === 'array' ? context.index : context.key;
+}
+
+function pathOf(context: Context): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (let at: Context | undefined = context; at?.parent !== undefined; at = at.parent) {
+    if (at.place !== undefined) path.push(at.place);
+  }
+  return path.reverse();
 }
 
 /** The index just past the string that starts at `start` (a `"`), in text already known to be JSON. */
@@ -53,10 +67,10 @@ export function findDuplicateKey(text: string): { readonly key: string; readonly
     const top = stack[stack.length - 1];
     switch (code) {
       case 123 /* { */:
-        stack.push({ kind: 'object', keys: new Set(), path: childPath(top), key: undefined });
+        stack.push({ kind: 'object', keys: new Set(), parent: top, place: placeIn(top), key: undefined });
         break;
       case 91 /* [ */:
-        stack.push({ kind: 'array', path: childPath(top), index: 0 });
+        stack.push({ kind: 'array', parent: top, place: placeIn(top), index: 0 });
         break;
       case 125 /* } */:
       case 93 /* ] */:
@@ -71,7 +85,7 @@ export function findDuplicateKey(text: string): { readonly key: string; readonly
           const end = stringEnd(text, i);
           if (top?.kind === 'object' && top.key === undefined) {
             const key = JSON.parse(text.slice(i, end)) as string;
-            if (top.keys.has(key)) return { key, path: formatPath(top.path) || '(top level)' };
+            if (top.keys.has(key)) return { key, path: formatPath(pathOf(top)) || '(top level)' };
             top.keys.add(key);
             top.key = key;
           }

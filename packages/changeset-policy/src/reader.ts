@@ -72,6 +72,13 @@ export async function readChangeSet(
   const seen = new Set<string>();
   const pages: ChangeSetPage[] = [];
   let calls = 0;
+  /** The first error ends the whole reading: calls still queued behind the concurrency limit are not made. */
+  let failure: unknown;
+  const describe = (input: DescribeChangeSetCommandInput) =>
+    limit(() => {
+      if (failure !== undefined) throw failure;
+      return client.send(new DescribeChangeSetCommand(input));
+    });
 
   const readTree = async (changeSetName: string, stackName: string | undefined): Promise<void> => {
     const children: Promise<void>[] = [];
@@ -101,8 +108,9 @@ export async function readChangeSet(
       };
       let output: DescribeChangeSetCommandOutput;
       try {
-        output = await limit(() => client.send(new DescribeChangeSetCommand(input)));
+        output = await describe(input);
       } catch (error) {
+        if (error === failure) throw error;
         throw new ChangeSetReadError(
           `DescribeChangeSet of ${changeSetName} (page ${page}) failed: ${errorText(error)}`,
           changeSetName,
@@ -124,7 +132,7 @@ export async function readChangeSet(
         const nested = change.ResourceChange?.ChangeSetId;
         if (!nested || seen.has(nested)) continue;
         seen.add(nested);
-        const child = readTree(nested, undefined);
+        const child = readOrStop(nested, undefined);
         // Awaited below with Promise.all; this keeps an early failure from counting as unhandled meanwhile.
         child.catch(() => undefined);
         children.push(child);
@@ -143,7 +151,15 @@ export async function readChangeSet(
     await Promise.all(children);
   };
 
+  const readOrStop = async (changeSetName: string, stackName: string | undefined): Promise<void> => {
+    try {
+      await readTree(changeSetName, stackName);
+    } catch (error) {
+      failure ??= error;
+      throw error;
+    }
+  };
   seen.add(options.changeSetArn);
-  await readTree(options.changeSetArn, options.stackName);
+  await readOrStop(options.changeSetArn, options.stackName);
   return pages;
 }

@@ -17,7 +17,10 @@ export function section(template: Template, name: string): Record<string, unknow
 
 /** What a value refers to. */
 export interface References {
+  /** Names read with `Ref` or `${Name}`: parameters, or resources' physical ids. */
   readonly refs: Set<string>;
+  /** Resources whose attributes are read with `Fn::GetAtt` or `${Resource.Attribute}`. */
+  readonly attributes: Set<string>;
   readonly mappings: Set<string>;
   readonly conditions: Set<string>;
   /** It holds a dynamic reference (`{{resolve:ssm:…}}`, `{{resolve:secretsmanager:…}}`), resolved at deploy time. */
@@ -31,6 +34,7 @@ const SUB_VARIABLE = /\$\{([^!}][^}]*)\}/g;
 export function referencesOf(value: unknown): References {
   const out: References = {
     refs: new Set(),
+    attributes: new Set(),
     mappings: new Set(),
     conditions: new Set(),
     dynamicReference: false,
@@ -43,7 +47,7 @@ export function referencesOf(value: unknown): References {
       continue;
     }
     if (Array.isArray(item)) {
-      pending.push(...item);
+      for (const element of item) pending.push(element);
       continue;
     }
     if (!isRecord(item)) continue;
@@ -60,13 +64,13 @@ export function referencesOf(value: unknown): References {
           : typeof inner === 'string'
             ? inner.split('.')[0]
             : undefined;
-        if (typeof target === 'string') out.refs.add(target);
+        if (typeof target === 'string') out.attributes.add(target);
       } else if (key === 'Fn::Sub') {
         const text = Array.isArray(inner) ? inner[0] : inner;
         if (typeof text === 'string') {
           for (const match of text.matchAll(SUB_VARIABLE)) {
-            const name = (match[1] ?? '').split('.')[0]?.trim();
-            if (name) out.refs.add(name);
+            const [name, attribute] = (match[1] ?? '').split('.');
+            if (name?.trim()) (attribute === undefined ? out.refs : out.attributes).add(name.trim());
           }
         }
       }
@@ -74,6 +78,26 @@ export function referencesOf(value: unknown): References {
     }
   }
   return out;
+}
+
+/**
+ * The template with every `Fn::FindInMap` whose keys are literals replaced by the mapping's value in
+ * its `Resources`, so that a changed mapping value is compared as the value it is (and a replacement
+ * it causes is certain, not conditional). Lookups that read a parameter stay as they are.
+ */
+export function resolveStaticMappings(template: Template): Template {
+  const mappings = section(template, 'Mappings');
+  if (Object.keys(mappings).length === 0 || !isRecord(template.Resources)) return template;
+  const resources = JSON.parse(JSON.stringify(template.Resources), (_key, value: unknown) => {
+    if (!isRecord(value) || Object.keys(value).length !== 1 || !Array.isArray(value['Fn::FindInMap']))
+      return value;
+    const [map, first, second] = value['Fn::FindInMap'] as unknown[];
+    if (typeof map !== 'string' || typeof first !== 'string' || typeof second !== 'string') return value;
+    const row = isRecord(mappings[map]) ? (mappings[map] as Record<string, unknown>)[first] : undefined;
+    const cell = isRecord(row) ? row[second] : undefined;
+    return cell === undefined ? value : cell;
+  }) as unknown;
+  return { ...template, Resources: resources };
 }
 
 /** Parameters whose value comes from Systems Manager when the stack is deployed (it may differ each time). */
@@ -165,6 +189,10 @@ export interface Volatile {
   readonly parameters: ReadonlySet<string>;
   readonly mappings: ReadonlySet<string>;
   readonly conditions: ReadonlySet<string>;
+  /** Resources that get a new physical id (replaced, or Dynamic): their `Ref` and attributes change. */
+  readonly replacedResources: ReadonlySet<string>;
+  /** Resources updated in place: their attributes may change (their `Ref`, the physical id, does not). */
+  readonly updatedResources: ReadonlySet<string>;
 }
 
 function changedKeys(older: Record<string, unknown>, newer: Record<string, unknown>): Set<string> {
@@ -201,7 +229,7 @@ export function volatileNames(older: Template, newer: Template): Volatile {
       }
     }
   }
-  return { parameters, mappings, conditions };
+  return { parameters, mappings, conditions, replacedResources: new Set(), updatedResources: new Set() };
 }
 
 /** Whether a value depends on something volatile, or holds a dynamic reference. */
@@ -209,7 +237,10 @@ export function dependsOnVolatile(value: unknown, volatile: Volatile): boolean {
   const refs = referencesOf(value);
   return (
     refs.dynamicReference ||
-    [...refs.refs].some((ref) => volatile.parameters.has(ref)) ||
+    [...refs.refs].some((ref) => volatile.parameters.has(ref) || volatile.replacedResources.has(ref)) ||
+    [...refs.attributes].some(
+      (resource) => volatile.replacedResources.has(resource) || volatile.updatedResources.has(resource),
+    ) ||
     [...refs.mappings].some((map) => volatile.mappings.has(map)) ||
     [...refs.conditions].some((condition) => volatile.conditions.has(condition))
   );

@@ -6,12 +6,13 @@ import type {
 } from '@aws-sdk/client-cloudformation';
 import { TemplateError } from './errors.js';
 import { evaluate } from './evaluate.js';
-import { isRecord } from './guards.js';
+import { expandedSize, isRecord, MAX_EXPANDED_VALUES } from './guards.js';
 import { DEFAULT_POLICY } from './policy.js';
 import type { Evaluation, Policy } from './schemas.js';
 import {
   conditionTruth,
   dependsOnVolatile,
+  resolveStaticMappings,
   section,
   type Template,
   type Truth,
@@ -57,6 +58,11 @@ export async function parseTemplate(text: string, source = 'template'): Promise<
       });
     }
   }
+  if (expandedSize(value, MAX_EXPANDED_VALUES) > MAX_EXPANDED_VALUES) {
+    throw new TemplateError(
+      `${source}: expands to more than ${MAX_EXPANDED_VALUES.toLocaleString('en')} values (YAML anchors and aliases repeated inside each other, or an alias that contains itself); refusing to read it`,
+    );
+  }
   return checkTemplate(value, source);
 }
 
@@ -69,6 +75,11 @@ function checkTemplate(value: unknown, source: string): Template {
     );
   }
   for (const [id, resource] of Object.entries(resources)) {
+    if (id.startsWith('Fn::ForEach::')) {
+      throw new TemplateError(
+        `${source}: ${id} is expanded by the AWS::LanguageExtensions transform only when the stack is deployed; create a change set and judge it with evaluate`,
+      );
+    }
     if (!isRecord(resource) || typeof resource.Type !== 'string') {
       throw new TemplateError(`${source}: resource ${id} must be an object with a string Type`);
     }
@@ -189,6 +200,29 @@ function deployTimeDetails(
   return out;
 }
 
+/**
+ * Properties whose values differ although the diff calls them equal: it compares loosely (the string
+ * "000123" equals "123", "1e3" equals "1000"), but CloudFormation passes the new string on.
+ */
+function strictlyChanged(
+  fullDiff: Diff,
+  cache: Map<string, Recreation>,
+  type: string,
+  oldResource: Record<string, unknown>,
+  newResource: Record<string, unknown>,
+  diff: ResourceDifference | undefined,
+): SdkDetail[] {
+  const before = isRecord(oldResource.Properties) ? oldResource.Properties : {};
+  const after = isRecord(newResource.Properties) ? newResource.Properties : {};
+  const out: SdkDetail[] = [];
+  for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (diff?.isDifferent && name in diff.propertyUpdates) continue;
+    if (JSON.stringify(before[name]) === JSON.stringify(after[name])) continue;
+    out.push(detail('Properties', name, propertyRecreation(fullDiff, cache, type, name), 'Static'));
+  }
+  return out;
+}
+
 /** `True` when a property surely forces a new resource, `Conditional` when one may, else `False`. */
 function replacementOf(details: readonly SdkDetail[]): 'True' | 'False' | 'Conditional' {
   let conditional = false;
@@ -303,25 +337,39 @@ function presence(
  * It assumes the parameters given at deploy time keep their values; see the README for what it cannot know.
  */
 export async function changesFromTemplates(
-  oldTemplate: Template,
-  newTemplate: Template,
+  oldInput: Template,
+  newInput: Template,
 ): Promise<TemplateChange[]> {
   const { fullDiff } = await import('@aws-cdk/cloudformation-diff');
+  const oldTemplate = resolveStaticMappings(oldInput);
+  const newTemplate = resolveStaticMappings(newInput);
   let diff: TemplateDiff;
   try {
     diff = fullDiff(oldTemplate, newTemplate);
   } catch (error) {
     throw new TemplateError(`comparing the templates failed: ${(error as Error).message}`, { cause: error });
   }
-  const volatile = volatileNames(oldTemplate, newTemplate);
+  let volatile = volatileNames(oldTemplate, newTemplate);
   const cache = new Map<string, Recreation>();
   const oldResources = section(oldTemplate, 'Resources');
   const newResources = section(newTemplate, 'Resources');
-  const ids = new Set([...Object.keys(oldResources), ...Object.keys(newResources)]);
-  const changes: TemplateChange[] = [];
-  for (const logicalId of [...ids].sort()) {
-    const change = changeOf(logicalId);
-    if (change) changes.push(change);
+  const ids = [...new Set([...Object.keys(oldResources), ...Object.keys(newResources)])].sort();
+  // A resource that reads another one's id or attributes changes when that one is replaced or updated:
+  // follow the references until no more resources change (each round can only add changes).
+  let changes: TemplateChange[] = [];
+  for (let round = 0; round <= ids.length; round += 1) {
+    changes = ids.map(changeOf).filter((change) => change !== undefined);
+    const replaced = new Set<string>();
+    const updated = new Set<string>();
+    for (const { ResourceChange: rc } of changes) {
+      if (!rc?.LogicalResourceId) continue;
+      if (rc.Action === 'Dynamic' || (rc.Action === 'Modify' && rc.Replacement !== 'False'))
+        replaced.add(rc.LogicalResourceId);
+      if (rc.Action === 'Modify') updated.add(rc.LogicalResourceId);
+    }
+    if (replaced.size === volatile.replacedResources.size && updated.size === volatile.updatedResources.size)
+      break;
+    volatile = { ...volatile, replacedResources: replaced, updatedResources: updated };
   }
   return changes;
 
@@ -360,6 +408,7 @@ export async function changesFromTemplates(
     }
     const changeDetails = [
       ...(resourceDiff?.isDifferent ? staticDetails(resourceDiff) : []),
+      ...strictlyChanged(fullDiff, cache, newType ?? '', oldResource, newResource, resourceDiff),
       ...deployTimeDetails(fullDiff, cache, newType ?? '', newResource, resourceDiff, volatile),
     ];
     if (changeDetails.length === 0) return undefined;
@@ -373,6 +422,16 @@ export async function diffTemplates(
   newTemplate: Template,
   policy: Policy = DEFAULT_POLICY,
 ): Promise<Evaluation> {
+  for (const [which, template] of [
+    ['old', oldTemplate],
+    ['new', newTemplate],
+  ] as const) {
+    if (template.Transform !== undefined) {
+      throw new TemplateError(
+        `the ${which} template declares Transform ${JSON.stringify(template.Transform)}: a macro (SAM, AWS::LanguageExtensions, your own) rewrites the template when it is deployed, so diff cannot know what would change; create a change set and judge it with evaluate`,
+      );
+    }
+  }
   const changes = await changesFromTemplates(oldTemplate, newTemplate);
   return evaluate(
     [

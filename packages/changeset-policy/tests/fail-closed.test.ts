@@ -17,6 +17,7 @@ import {
   evaluate,
   formatText,
   parsePolicy,
+  parseTemplate,
   readChangeSet,
   SAFE,
   UNSAFE,
@@ -491,5 +492,176 @@ describe('terminal text', () => {
     const raw = [...text].filter((ch) => ch !== '\n' && (ch < ' ' || ch === '\u007f' || ch === '\u202e'));
     expect(raw).toEqual([]);
     expect(text).toContain(`X\\n${SAFE}: no unsafe change\\x1b[2K\\u202e`);
+  });
+});
+
+describe('found by the attack on the first version of these fixes', () => {
+  const yaml = (text: string) => parseTemplate(text, 'template.yaml');
+  const lambda = (name: string) => ({
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      FunctionName: name,
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Role: 'arn:aws:iam::1:role/r',
+      Code: { ZipFile: 'x' },
+    },
+  });
+  const tableNamed = (name: unknown) => ({
+    Type: 'AWS::DynamoDB::Table',
+    Properties: {
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    },
+  });
+
+  it('a resource that reads a changed resource (GetAtt, Ref inside Fn::Join, a variable of Fn::Sub) is re-judged', async () => {
+    const param = (value: string) => ({
+      Type: 'AWS::SSM::Parameter',
+      Properties: { Type: 'String', Value: value },
+    });
+    expect(
+      await diffActions(
+        template({ Name: param('orders'), Table: tableNamed({ 'Fn::GetAtt': ['Name', 'Value'] }) }),
+        template({ Name: param('orders-v2'), Table: tableNamed({ 'Fn::GetAtt': ['Name', 'Value'] }) }),
+      ),
+    ).toEqual([
+      ['Name', 'Modify', 'False'],
+      ['Table', 'Modify', 'Conditional'],
+    ]);
+    const app = (name: string) =>
+      template({
+        Fn: lambda(name),
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+        Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: { 'Fn::Sub': '${Fn}-data' } } },
+        Table: tableNamed({ 'Fn::Join': ['-', [{ Ref: 'Fn' }, 't']] }),
+      });
+    const policy = parsePolicy({
+      version: 1,
+      allow: [{ resourceType: 'AWS::Lambda::*', actions: ['Replace'] }],
+    });
+    const result = await diffTemplates(app('handler-v1'), app('handler-v2'), policy);
+    expect(result.findings.map((f) => [f.logicalResourceId, f.rule])).toEqual([
+      ['Bucket', 'no-conditional-replacement'],
+      ['Table', 'no-conditional-replacement'],
+    ]);
+  });
+
+  it('values are compared strictly: "000123" → "123" and "1e3" → "1000" are changes', async () => {
+    const older = template({
+      B: { Type: 'AWS::S3::Bucket', Properties: { BucketName: '000123' } },
+      T: tableNamed('1e3'),
+    });
+    const newer = template({
+      B: { Type: 'AWS::S3::Bucket', Properties: { BucketName: '123' } },
+      T: tableNamed('1000'),
+    });
+    expect(await diffActions(older, newer)).toEqual([
+      ['B', 'Modify', 'True'],
+      ['T', 'Modify', 'True'],
+    ]);
+  });
+
+  it('a mapping value looked up with literal keys is compared as the value: its replacement is certain', async () => {
+    const withName = (name: string) =>
+      template(
+        { T: tableNamed({ 'Fn::FindInMap': ['Names', 'Table', 'Name'] }) },
+        { Mappings: { Names: { Table: { Name: name } } } },
+      );
+    expect(await diffActions(withName('orders'), withName('orders-v2'))).toEqual([['T', 'Modify', 'True']]);
+  });
+
+  it('a template with a Transform (SAM, macros) or Fn::ForEach cannot be judged by diff: exit 2 saying why', async () => {
+    const plain = file('plain.yaml', 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n');
+    const transformed = file(
+      'sam.yaml',
+      'Transform: AWS::Serverless-2016-10-31\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n',
+    );
+    const { code, stdout, stderr } = await cli('diff', plain, transformed);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('the new template declares Transform "AWS::Serverless-2016-10-31"');
+    await expect(
+      yaml('Resources:\n  Fn::ForEach::Tables:\n    - Name\n    - [a, b]\n    - {}\n'),
+    ).rejects.toThrow(/AWS::LanguageExtensions/);
+  });
+
+  it('YAML aliases that expand without end are refused (templates and policies)', async () => {
+    const levels = ['L0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= 8; i += 1)
+      levels.push(`L${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]`);
+    const text = `Mappings:\n  M:\n${levels.map((l) => `    ${l}`).join('\n')}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n`;
+    await expect(yaml(text)).rejects.toThrow(/expands to more than 1,000,000 values/);
+    const policy = file(
+      'bomb.yaml',
+      `version: 1\nx: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n${Array.from({ length: 7 }, (_, i) => `y${i}: &b${i} [${Array.from({ length: 10 }, () => (i === 0 ? '*a' : `*b${i - 1}`)).join(', ')}]`).join('\n')}\n`,
+    );
+    const { code, stderr } = await cli('evaluate', '--policy', policy, file('cs-ok.json', page('cs', [])));
+    expect(code).toBe(2);
+    expect(stderr).toContain('expands to more than');
+  });
+
+  it('an array of 130,000 values in a property is walked without a stack overflow', async () => {
+    const queue130k = (env: string) =>
+      template(
+        {
+          Q: {
+            Type: 'AWS::SQS::Queue',
+            Properties: { RedriveAllowPolicy: { x: Array.from({ length: 130_000 }, () => 1) } },
+          },
+        },
+        { Parameters: { Env: { Type: 'String', Default: env } } },
+      );
+    expect(await diffActions(queue130k('a'), queue130k('b'))).toEqual([]);
+  });
+
+  it('JSON nested 16,000 deep is read in linear time (the duplicate-key check keeps no copied paths)', () => {
+    const depth = 16_000;
+    const text = `{"a":${'['.repeat(depth)}${']'.repeat(depth)},"b":{"c":1,"c":2}}`;
+    expect(findDuplicateKey(text)).toEqual({ key: 'c', path: 'b' });
+  });
+
+  it('thousands of missing nested change sets are judged in linear time', () => {
+    const n = 8000;
+    const root = page(
+      'root',
+      Array.from({ length: n }, (_, i) => nestedStack(`S${i}`, ARN(`missing${i}`), 'Add')),
+    );
+    const others = Array.from({ length: n }, (_, i) => page(`c${i}`, []));
+    const result = evaluate([root, ...others]);
+    expect(result.findings.filter((f) => f.rule === 'nested-change-set-given')).toHaveLength(n);
+  });
+
+  it('live mode: the first error stops the reading, calls queued behind the limit are not made', async () => {
+    const cfn = mockClient(CloudFormationClient);
+    try {
+      const wide = Array.from({ length: 200 }, (_, i) => nestedStack(`S${i}`, ARN(`n${i}`), 'Add'));
+      cfn.on(DescribeChangeSetCommand).callsFake(async (input: { ChangeSetName?: string }) => {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        return {
+          $metadata: {},
+          ChangeSetId: input.ChangeSetName,
+          Status: 'CREATE_COMPLETE',
+          Changes: input.ChangeSetName === ARN('root') ? wide : [],
+        };
+      });
+      await expect(
+        readChangeSet(new CloudFormationClient({ region: 'eu-west-1' }), {
+          changeSetArn: ARN('root'),
+          maxCalls: 10,
+          concurrency: 4,
+        }),
+      ).rejects.toThrow(/more than 10 DescribeChangeSet calls/);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(cfn.commandCalls(DescribeChangeSetCommand).length).toBeLessThanOrEqual(10 + 4);
+    } finally {
+      cfn.restore();
+    }
+  });
+
+  it('the Arabic letter mark (a bidirectional control) is escaped too', () => {
+    expect(formatText(evaluate([page('cs', [remove('A\u061cB')])]))).toContain('A\\u061cB');
   });
 });

@@ -23,6 +23,7 @@ describe('isNoChangesReason', () => {
     '',
     'Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template',
     'Nested change set arn:aws:cloudformation:us-east-1:123456789012:changeSet/x/y was not successfully created: Currently in FAILED.',
+    'Template error: a real failure whose text ends with No updates are to be performed.',
   ])('does not take %s for "no changes"', (reason) => {
     // Act
     const result = isNoChangesReason(reason);

@@ -8,8 +8,8 @@ export const CHANGE_SET_COMPLETE = 'change-set-complete';
  * "No updates are to be performed.".
  */
 const NO_CHANGES = [
-  /The submitted information didn['\u2019]t contain changes/i,
-  /No updates are to be performed/i,
+  /^The submitted information didn['\u2019]t contain changes/i,
+  /^No updates are to be performed/i,
 ];
 
 /** Whether a FAILED change set's StatusReason says only that there was nothing to change. */
