@@ -30,7 +30,7 @@ import {
 } from './step-functions.js';
 import { zipDirectory } from './zip.js';
 
-/** The `--json` summary of one deployment (the contract of DESIGN.md). */
+/** The `--json` summary of one deployment (docs/contracts.md, `safe-deploy` CLI). */
 export interface DeploySummary {
   readonly result: 'Succeeded' | 'Failed';
   /** The execution's status, or NOT_STARTED when the Trigger failed the job before starting one. */
