@@ -1,6 +1,7 @@
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 // fflate's Node entry loads worker_threads when it is imported, for its asynchronous API; the
 // synchronous unzip used here is the same code in the worker-free build.
+import { errorNameOf } from '@cfn-safe-deploy/state-payloads';
 import { type UnzipFileInfo, unzipSync } from 'fflate/browser';
 import { ArtifactError, classifyAwsError, toTaskError } from './errors.js';
 
@@ -126,7 +127,7 @@ async function download(s3: S3Client, location: ArtifactFileLocation, maxBytes: 
     const kind = classifyAwsError(error);
     if (kind === 'throttling' || kind === 'transient')
       throw toTaskError(error, 'GetObject', `${where(location)}${reading(location)}`);
-    const name = error instanceof Error ? error.name : 'an error';
+    const name = errorNameOf(error) ?? 'an error';
     const message = error instanceof Error ? error.message : String(error);
     throw new ArtifactError(
       `Could not read the source artifact ${where(location)}: ${name}: ${message}${reading(location)}`,

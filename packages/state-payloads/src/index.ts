@@ -1,4 +1,5 @@
 export { describeIssues, describeValue, PayloadValidationError, parseJsonText, parseWith } from './errors.js';
+export { errorNameOf, isRecord, recordOf } from './guards.js';
 export {
   CAPABILITIES,
   type ExecutionInput,
@@ -25,8 +26,10 @@ export {
   changeSetNameFor,
   EXECUTION_NAME,
   EXECUTION_NAME_MAX,
+  executionArnFor,
   executionNameFor,
   stackNameFor,
+  toNameCharacters,
 } from './names.js';
 export {
   causeMessage,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { errorNameOf } from '@cfn-safe-deploy/state-payloads';
 import { ACCOUNT, REGION } from './constants.js';
 
 /** A function as the emulator runs it: a built bundle exporting `handler`, with its own environment. */
@@ -96,7 +97,7 @@ export class LocalLambda {
       return result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown);
     } catch (error) {
       if (error instanceof LambdaFunctionError) throw error;
-      const errorType = error instanceof Error ? error.name : 'Error';
+      const errorType = errorNameOf(error) ?? 'Error';
       const errorMessage = error instanceof Error ? error.message : String(error);
       const trace =
         error instanceof Error

@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type Finding, FindingSchema, VerdictSchema } from '@cfn-safe-deploy/changeset-policy';
-import { executionNameFor, type Outcome, OutcomeSchema } from '@cfn-safe-deploy/state-payloads';
+import { executionNameFor, type Outcome, OutcomeSchema, recordOf } from '@cfn-safe-deploy/state-payloads';
 import { type CloudFormationFront, startCloudFormationFront } from './cloudformation-front.js';
 import { type JobResult, LocalJobs } from './codepipeline.js';
 import {
@@ -205,15 +205,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms));
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
 /** The inspection in a state's output (`$.inspection`), when it has one. */
 export function inspectionOf(output: unknown): InspectionView | undefined {
-  const inspection = record(record(output)?.inspection);
+  const inspection = recordOf(recordOf(output)?.inspection);
   if (inspection === undefined) return undefined;
   const verdict = VerdictSchema.safeParse(inspection.verdict);
   if (!verdict.success) return undefined;
@@ -244,7 +238,7 @@ function outcomeOf(execution: LocalExecution | undefined): Outcome | undefined {
 /** `<environmentName>-<stackName>` read leniently from the input file (it may be malformed). */
 function stackNameFromInput(text: string): string {
   try {
-    const value = record(JSON.parse(text));
+    const value = recordOf(JSON.parse(text));
     if (typeof value?.environmentName === 'string' && typeof value.stackName === 'string') {
       return `${value.environmentName}-${value.stackName}`;
     }

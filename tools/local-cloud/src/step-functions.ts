@@ -1,5 +1,6 @@
 import '@cfn-safe-deploy/state-machine/promise-with-resolvers';
 import type { AslDefinition } from '@cfn-safe-deploy/state-machine';
+import { errorNameOf, executionArnFor } from '@cfn-safe-deploy/state-payloads';
 import { StateMachine } from 'aws-local-stepfunctions';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -92,10 +93,6 @@ function hasControlCharacter(name: string): boolean {
 }
 const MAX_INPUT_BYTES = 256 * 1024;
 
-function executionArnOf(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-}
-
 function text(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value ?? null);
 }
@@ -150,7 +147,7 @@ export class LocalStepFunctions {
         `Invalid Execution Input: ${(error as Error).message}`,
       );
     }
-    const executionArn = executionArnOf(stateMachineArn, name);
+    const executionArn = executionArnFor(stateMachineArn, name);
     const existing = this.executions.get(executionArn);
     if (existing !== undefined) {
       // Same name and same input while it runs: the same execution (StartExecution is idempotent then).
@@ -319,7 +316,7 @@ export class LocalStepFunctions {
           });
           return output;
         } catch (error) {
-          const name = error instanceof Error ? error.name : 'Error';
+          const name = errorNameOf(error) ?? 'Error';
           const cause = error instanceof Error ? error.message : String(error);
           lambdaEvent(
             stateName,
