@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, type GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { strToU8, zipSync } from 'fflate';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +11,6 @@ import {
   readArtifactFile,
 } from '../src/artifact.js';
 import { ArtifactError, RetryableError } from '../src/errors.js';
-import { awsError } from './aws-errors.js';
 
 const s3 = mockClient(S3Client);
 const client = new S3Client({ region: 'us-east-1' });

@@ -1,4 +1,9 @@
-/** Builds errors shaped like the AWS SDK v3's service exceptions. */
+/**
+ * An error shaped like the AWS SDK v3's service exceptions, for unit tests that make a mocked
+ * client reject: `name` is the exception's name, `$fault` is `server` for a 5xx status and
+ * `client` otherwise, `$metadata.httpStatusCode` is `status`; `extra` adds fields (e.g. `Code`).
+ * No SDK is loaded: import it from `@cfn-safe-deploy/testing/aws-errors`.
+ */
 export function awsError(
   name: string,
   message: string,

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ArtifactError, RetryableError } from '@cfn-safe-deploy/deploy-shared';
 import { type TaskInput, TemplateSchema } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { strToU8, zipSync } from 'fflate';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -28,14 +29,6 @@ const state: TaskInput<'loadTemplate'> = {
   },
   deploymentId: 'job-1',
 };
-
-function awsError(name: string, message: string, status: number): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
-}
 
 function serve(files: Record<string, string>): void {
   const archive = zipSync(
