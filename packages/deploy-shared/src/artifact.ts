@@ -51,12 +51,7 @@ export interface ArtifactFile {
   readonly bytes: number;
 }
 
-/** A template read from the source artifact; `bytes` is its size as CloudFormation counts it. */
-export type LoadedTemplate = ArtifactFile;
-
 export const DEFAULT_MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
-/** CloudFormation's limit for a template read from S3 (1 MB). */
-export const MAX_TEMPLATE_BYTES = 1024 * 1024;
 /** The largest file `readArtifactFile` returns unless told otherwise. */
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 const LISTED_ENTRIES = 10;
@@ -214,24 +209,4 @@ export async function readArtifactFile(
   }
   if (body.charCodeAt(0) === 0xfeff) body = body.slice(1);
   return { body, bytes: Buffer.byteLength(body, 'utf8') };
-}
-
-/**
- * Reads the template at `templatePath` from the zip at `bucket`/`key`: `readArtifactFile` with
- * CloudFormation's 1 MB template limit, its errors naming the `templatePath`.
- */
-export async function loadTemplate(
-  s3: S3Client,
-  location: ArtifactLocation,
-  limits: ArchiveLimits = {},
-): Promise<LoadedTemplate> {
-  return readArtifactFile(
-    s3,
-    { bucket: location.bucket, key: location.key, path: location.templatePath, describedAs: 'templatePath' },
-    {
-      ...limits,
-      maxFileBytes: MAX_TEMPLATE_BYTES,
-      maxFileBytesReason: `CloudFormation accepts templates of at most ${MAX_TEMPLATE_BYTES} bytes`,
-    },
-  );
 }

@@ -57,8 +57,8 @@ export {
   type StackOperation,
   StackOperationSchema,
   StagedTemplateSchema,
-  type Template,
-  TemplateSchema,
+  type TemplateSource,
+  TemplateSourceSchema,
 } from './results.js';
 export {
   type DeployState,
