@@ -39,8 +39,10 @@ describe('StateMachineStack template', () => {
     const acknowledgements = Object.values(artifact.metadata)
       .flat()
       .filter((entry) => entry.type === 'aws:cdk:acknowledged-rules' || entry.type === 'aws:cdk:acknowledge');
+    expect(acknowledgements.length).toBeGreaterThan(0);
     for (const entry of acknowledgements) expect(JSON.stringify(entry.data)).not.toContain('"reason":""');
-    expect(artifact.template).toBeDefined();
+    const errors = artifact.messages.filter((message) => message.level === 'error');
+    expect(errors.map((message) => `${message.id}: ${String(message.entry.data)}`)).toEqual([]);
   });
 
   it('THEN there is one function per task package, nodejs22.x on arm64, with only the settings it reads', () => {

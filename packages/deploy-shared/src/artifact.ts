@@ -1,6 +1,7 @@
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 // fflate's Node entry loads worker_threads when it is imported, for its asynchronous API; the
 // synchronous unzip used here is the same code in the worker-free build.
+import { errorNameOf } from '@cfn-safe-deploy/state-payloads';
 import { type UnzipFileInfo, unzipSync } from 'fflate/browser';
 import { ArtifactError, classifyAwsError, toTaskError } from './errors.js';
 
@@ -50,12 +51,7 @@ export interface ArtifactFile {
   readonly bytes: number;
 }
 
-/** A template read from the source artifact; `bytes` is its size as CloudFormation counts it. */
-export type LoadedTemplate = ArtifactFile;
-
 export const DEFAULT_MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
-/** CloudFormation's limit for a template read from S3 (1 MB). */
-export const MAX_TEMPLATE_BYTES = 1024 * 1024;
 /** The largest file `readArtifactFile` returns unless told otherwise. */
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 const LISTED_ENTRIES = 10;
@@ -126,7 +122,7 @@ async function download(s3: S3Client, location: ArtifactFileLocation, maxBytes: 
     const kind = classifyAwsError(error);
     if (kind === 'throttling' || kind === 'transient')
       throw toTaskError(error, 'GetObject', `${where(location)}${reading(location)}`);
-    const name = error instanceof Error ? error.name : 'an error';
+    const name = errorNameOf(error) ?? 'an error';
     const message = error instanceof Error ? error.message : String(error);
     throw new ArtifactError(
       `Could not read the source artifact ${where(location)}: ${name}: ${message}${reading(location)}`,
@@ -213,24 +209,4 @@ export async function readArtifactFile(
   }
   if (body.charCodeAt(0) === 0xfeff) body = body.slice(1);
   return { body, bytes: Buffer.byteLength(body, 'utf8') };
-}
-
-/**
- * Reads the template at `templatePath` from the zip at `bucket`/`key`: `readArtifactFile` with
- * CloudFormation's 1 MB template limit, its errors naming the `templatePath`.
- */
-export async function loadTemplate(
-  s3: S3Client,
-  location: ArtifactLocation,
-  limits: ArchiveLimits = {},
-): Promise<LoadedTemplate> {
-  return readArtifactFile(
-    s3,
-    { bucket: location.bucket, key: location.key, path: location.templatePath, describedAs: 'templatePath' },
-    {
-      ...limits,
-      maxFileBytes: MAX_TEMPLATE_BYTES,
-      maxFileBytesReason: `CloudFormation accepts templates of at most ${MAX_TEMPLATE_BYTES} bytes`,
-    },
-  );
 }

@@ -6,9 +6,6 @@ export {
   type ArtifactLocation,
   DEFAULT_MAX_ARCHIVE_BYTES,
   DEFAULT_MAX_FILE_BYTES,
-  type LoadedTemplate,
-  loadTemplate,
-  MAX_TEMPLATE_BYTES,
   readArtifactFile,
 } from './artifact.js';
 export {

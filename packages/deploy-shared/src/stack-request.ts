@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Capability, Parameter, Tag } from '@aws-sdk/client-cloudformation';
-import type { ExecutionInput } from '@cfn-safe-deploy/state-payloads';
+import { type ExecutionInput, toNameCharacters } from '@cfn-safe-deploy/state-payloads';
 import { readConfig } from './config.js';
 
 export interface StackRequestFields {
@@ -41,10 +41,7 @@ const TOKEN_MAX = 128;
  */
 export function clientRequestToken(deploymentId: string, operation: string): string {
   const hash = createHash('sha256').update(`${operation}\n${deploymentId}`).digest('hex').slice(0, 12);
-  const readable = `${operation}-${deploymentId}`
-    .replace(/[^a-zA-Z0-9-]+/g, '-')
-    .replace(/-{2,}/g, '-')
-    .replace(/^-+|-+$/g, '')
+  const readable = toNameCharacters(`${operation}-${deploymentId}`)
     .slice(0, TOKEN_MAX - hash.length - 1)
     .replace(/-+$/, '');
   return readable === '' ? hash : `${readable}-${hash}`;

@@ -1,4 +1,5 @@
 import {
+  errorNameOf,
   PayloadValidationError,
   parseWith,
   type TaskInput,
@@ -87,7 +88,7 @@ export function defineTask<T extends TaskName>(
     } catch (error) {
       logger.error('task failed', {
         durationMs: Date.now() - started,
-        errorName: error instanceof Error ? error.name : typeof error,
+        errorName: errorNameOf(error) ?? typeof error,
         errorMessage: error instanceof Error ? error.message : String(error),
       });
       throw error;

@@ -2,9 +2,9 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   MAX_TEMPLATE_BODY_BYTES,
   MAX_TEMPLATE_BODY_STATE_BYTES,
-  type Template,
+  type TemplateSource,
 } from '@cfn-safe-deploy/state-payloads';
-import type { LoadedTemplate } from './artifact.js';
+import type { ArtifactFile } from './artifact.js';
 import { ArtifactError, toTaskError } from './errors.js';
 
 function encodeKey(key: string): string {
@@ -24,7 +24,7 @@ async function objectUrl(s3: S3Client, bucket: string, key: string): Promise<str
 }
 
 /** Why a template cannot go inline, or undefined when it can. */
-function whyStaged(template: LoadedTemplate): string | undefined {
+function whyStaged(template: ArtifactFile): string | undefined {
   if (template.bytes > MAX_TEMPLATE_BODY_BYTES) {
     return `The template is ${template.bytes} bytes, more than the ${MAX_TEMPLATE_BODY_BYTES} CloudFormation accepts inline`;
   }
@@ -42,9 +42,9 @@ function whyStaged(template: LoadedTemplate): string | undefined {
  */
 export async function stageTemplate(
   s3: S3Client,
-  template: LoadedTemplate,
+  template: ArtifactFile,
   staging: { readonly bucket?: string; readonly key: string },
-): Promise<Template> {
+): Promise<TemplateSource> {
   const reason = whyStaged(template);
   if (reason === undefined) return { body: template.body, bytes: template.bytes };
   if (staging.bucket === undefined || staging.bucket === '') {

@@ -1,4 +1,5 @@
 import { PayloadValidationError } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { describe, expect, it } from 'vitest';
 import {
   ArtifactError,
@@ -11,7 +12,6 @@ import {
   SafetyRefusedError,
   toTaskError,
 } from '../src/errors.js';
-import { awsError } from './aws-errors.js';
 
 describe('isStackMissingError', () => {
   it('is true for the "does not exist" ValidationError', () => {

@@ -1,7 +1,7 @@
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { describe, expect, it } from 'vitest';
 import { CloudFormationError, RetryableError } from '../src/errors.js';
 import { pages } from '../src/pages.js';
-import { awsError } from './aws-errors.js';
 
 /** A paged call over `count` pages, recording the tokens it was called with. */
 function pagedCall(count: number) {

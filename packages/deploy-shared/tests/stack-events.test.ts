@@ -3,11 +3,11 @@ import {
   DescribeStackEventsCommand,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CloudFormationError, RetryableError } from '../src/errors.js';
 import { firstFailureReason } from '../src/stack-events.js';
-import { awsError } from './aws-errors.js';
 
 const cfn = mockClient(CloudFormationClient);
 const client = new CloudFormationClient({ region: 'us-east-1' });

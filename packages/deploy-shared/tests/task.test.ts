@@ -4,11 +4,11 @@ import {
   type TaskInput,
   type TaskResult,
 } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidInputError, RetryableError, SafetyRefusedError } from '../src/errors.js';
 import { logger } from '../src/logger.js';
 import { defineTask } from '../src/task.js';
-import { awsError } from './aws-errors.js';
 
 const event = {
   input: {

@@ -1,11 +1,11 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MAX_TEMPLATE_BODY_BYTES, MAX_TEMPLATE_BODY_STATE_BYTES } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactError, RetryableError } from '../src/errors.js';
 import { templateRequestFields } from '../src/template-request.js';
 import { stageTemplate } from '../src/template-source.js';
-import { awsError } from './aws-errors.js';
 
 const s3 = mockClient(S3Client);
 const small = { body: 'Resources: {}', bytes: 13 };

@@ -1,4 +1,5 @@
 export { describeIssues, PayloadValidationError, parseJsonText, parseWith } from './errors.js';
+export { errorNameOf, isRecord, recordOf } from './guards.js';
 export {
   CAPABILITIES,
   type ExecutionInput,
@@ -25,8 +26,10 @@ export {
   changeSetNameFor,
   EXECUTION_NAME,
   EXECUTION_NAME_MAX,
+  executionArnFor,
   executionNameFor,
   stackNameFor,
+  toNameCharacters,
 } from './names.js';
 export {
   causeMessage,
@@ -54,8 +57,8 @@ export {
   type StackOperation,
   StackOperationSchema,
   StagedTemplateSchema,
-  type Template,
-  TemplateSchema,
+  type TemplateSource,
+  TemplateSourceSchema,
 } from './results.js';
 export {
   type DeployState,

@@ -12,8 +12,11 @@ function shortHash(value: string, length = 10): string {
   return createHash('sha256').update(value).digest('hex').slice(0, length);
 }
 
-/** Keeps letters, digits and hyphens; collapses the rest into single hyphens. */
-function toNameCharacters(value: string): string {
+/**
+ * Keeps letters, digits and hyphens; collapses the rest into single hyphens and trims hyphens from
+ * both ends (what a CloudFormation name or a ClientRequestToken may hold).
+ */
+export function toNameCharacters(value: string): string {
   return value
     .replace(/[^a-zA-Z0-9-]+/g, '-')
     .replace(/-{2,}/g, '-')
@@ -73,6 +76,14 @@ export function blueGreenStackNameFor(stackName: string, deploymentId: string): 
     fitWithSuffix(stackName, suffix, CLOUDFORMATION_NAME_MAX),
     'blueGreenStackName',
   );
+}
+
+/**
+ * The ARN of the execution named `name` of the Standard state machine `stateMachineArn`: what
+ * StartExecution returns for that name, so it can be found again without listing executions.
+ */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /**

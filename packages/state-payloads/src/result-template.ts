@@ -38,5 +38,5 @@ export const StagedTemplateSchema = z.strictObject({
  * The deployment's template ("Load Template"): read once from the source artifact, inline when
  * CloudFormation and the state both take it that way, otherwise staged in S3.
  */
-export const TemplateSchema = z.union([InlineTemplateSchema, StagedTemplateSchema]);
-export type Template = z.infer<typeof TemplateSchema>;
+export const TemplateSourceSchema = z.union([InlineTemplateSchema, StagedTemplateSchema]);
+export type TemplateSource = z.infer<typeof TemplateSourceSchema>;

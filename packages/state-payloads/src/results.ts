@@ -12,7 +12,7 @@ export {
   MAX_TEMPLATE_BODY_BYTES,
   MAX_TEMPLATE_BODY_STATE_BYTES,
   StagedTemplateSchema,
-  type Template,
-  TemplateSchema,
+  type TemplateSource,
+  TemplateSourceSchema,
 } from './result-template.js';
 export { ArnSchema, DeploymentIdSchema, NameSchema, TimestampSchema } from './schemas-common.js';

@@ -9,7 +9,7 @@ import {
   DeploymentIdSchema,
   StackCheckSchema,
   StackOperationSchema,
-  TemplateSchema,
+  TemplateSourceSchema,
 } from './results.js';
 import { checkStackExistenceTask } from './tasks/check-stack-existence.js';
 import { createChangeSetTask } from './tasks/create-change-set.js';
@@ -29,7 +29,7 @@ import { loadTemplateTask } from './tasks/load-template.js';
 export const DeployStateSchema = z.object({
   input: ExecutionInputSchema,
   deploymentId: DeploymentIdSchema,
-  template: z.optional(TemplateSchema),
+  template: z.optional(TemplateSourceSchema),
   stack: z.optional(StackCheckSchema),
   changeSet: z.optional(ChangeSetStateSchema),
   inspection: z.optional(InspectionSchema),

@@ -28,7 +28,7 @@ describe('execution input', () => {
     expect(input.stackName).toBe('sample-lambda-app');
   });
 
-  it('accepts every optional field of DESIGN.md', () => {
+  it('accepts every optional field of the input contract (docs/contracts.md)', () => {
     const input = parseExecutionInput({
       ...validInput,
       parameters: { MemorySize: '256' },

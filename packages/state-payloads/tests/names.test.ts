@@ -5,9 +5,11 @@ import {
   CLOUDFORMATION_NAME,
   changeSetNameFor,
   EXECUTION_NAME,
+  executionArnFor,
   executionNameFor,
   PayloadValidationError,
   stackNameFor,
+  toNameCharacters,
 } from '../src/index.js';
 
 describe('stackNameFor', () => {
@@ -93,5 +95,21 @@ describe('executionNameFor', () => {
 
   it('refuses an empty job id', () => {
     expect(() => executionNameFor('')).toThrow(/jobId: must not be empty/);
+  });
+});
+
+describe('toNameCharacters', () => {
+  it('collapses every run of other characters into one hyphen and trims the ends', () => {
+    expect(toNameCharacters('__deploy: job/42 (retry)__')).toBe('deploy-job-42-retry');
+    expect(toNameCharacters('a--b')).toBe('a-b');
+    expect(toNameCharacters('!!!')).toBe('');
+  });
+});
+
+describe('executionArnFor', () => {
+  it('is the ARN StartExecution gives an execution of that name', () => {
+    expect(executionArnFor('arn:aws:states:eu-west-1:123456789012:stateMachine:Deploy', 'job-6f1b2c3d')).toBe(
+      'arn:aws:states:eu-west-1:123456789012:execution:Deploy:job-6f1b2c3d',
+    );
   });
 });

@@ -6,7 +6,7 @@ import {
   TaskInputSchemas,
   TaskResultSchemas,
   Tasks,
-  TemplateSchema,
+  TemplateSourceSchema,
 } from '../src/index.js';
 import { validInput } from './fixtures.js';
 
@@ -143,14 +143,14 @@ describe('template result', () => {
       bytes: 80_000,
     };
 
-    expect(TemplateSchema.parse(template)).toEqual(template);
-    expect(TemplateSchema.parse(staged)).toEqual(staged);
+    expect(TemplateSourceSchema.parse(template)).toEqual(template);
+    expect(TemplateSourceSchema.parse(staged)).toEqual(staged);
   });
 
   it('refuses an inline body over the 51,200 bytes CloudFormation takes inline', () => {
     const body = `# ${'é'.repeat(25_600)}`;
 
-    const result = TemplateSchema.safeParse({ body, bytes: 51_202 });
+    const result = TemplateSourceSchema.safeParse({ body, bytes: 51_202 });
 
     expect(result.success).toBe(false);
     expect(JSON.stringify(result.error?.issues)).toContain(`at most ${MAX_TEMPLATE_BODY_BYTES} bytes`);
@@ -162,6 +162,6 @@ describe('template result', () => {
     ['a URL that is not http(s)', { url: 'file:///etc/passwd', bytes: 10 }],
     ['no size', { body: 'Resources: {}' }],
   ])('refuses %s', (_, value) => {
-    expect(TemplateSchema.safeParse(value).success).toBe(false);
+    expect(TemplateSourceSchema.safeParse(value).success).toBe(false);
   });
 });

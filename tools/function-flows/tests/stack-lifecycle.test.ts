@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { StackCheck, StackOperation, Template } from '@cfn-safe-deploy/state-payloads';
+import type { StackCheck, StackOperation, TemplateSource } from '@cfn-safe-deploy/state-payloads';
 import { awsTestEnv, cloudFormationFor, s3For } from '@cfn-safe-deploy/testing';
 import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -49,7 +49,7 @@ async function loadedState(stackName: string, key: string, templatePath: string)
   return { ...state, template: await loadTemplate(state) };
 }
 
-let loadTemplate: Handler<Template>;
+let loadTemplate: Handler<TemplateSource>;
 let checkStackExistence: Handler<StackCheck>;
 let createStack: Handler<StackOperation>;
 let deleteStack: Handler<StackOperation>;
@@ -147,6 +147,9 @@ describe('stack path against moto (built bundles)', () => {
     const staged = await s3.send(new GetObjectCommand({ Bucket: stagingBucket, Key: key }));
     expect(await staged.Body?.transformToString()).toBe(large);
     expect(polled.outcome).toBe('succeeded');
+    // the stack moto created holds the staged template, read back
+    const deployed = await cfn.send(new GetTemplateCommand({ StackName: created.stackId }));
+    expect(deployed.TemplateBody).toBe(large);
   });
 
   it('refuses to delete a working stack even when asked to recreate it', async () => {

@@ -20,7 +20,7 @@ export const TEMPLATE_BUCKET = 'safe-deploy-templates';
 /** The page size of DescribeChangeSet answered by the CloudFormation front (small, so pagination is exercised). */
 export const DEFAULT_CHANGE_SET_PAGE_SIZE = 2;
 
-/** Exit codes of the CLI (the contract of DESIGN.md). */
+/** Exit codes of the CLI (docs/contracts.md, `safe-deploy` CLI). */
 export const EXIT_SUCCEEDED = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;

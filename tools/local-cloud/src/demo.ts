@@ -111,7 +111,7 @@ export async function synthesizeSampleApp(cacheDir: string): Promise<Record<Samp
       variant,
       nag: false,
       appProps: { builtinCloudFormationValidation: false },
-    } as never);
+    });
     const template = app.synth().getStackByName(stack.stackName).template as unknown;
     mkdirSync(dirs[variant], { recursive: true });
     writeFileSync(join(dirs[variant], TEMPLATE_FILE), JSON.stringify(template, null, 1));
@@ -215,6 +215,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         `   ${ok ? '✓' : '✗'} ${record.summary.result}: ${record.summary.message.split('\n')[0]}${ok ? '' : ` — NOT AS EXPECTED: ${problems.join('; ')}`}`,
       );
     }
+    await cloud.close();
   } finally {
     await stopEmulator(stateDir);
   }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { errorNameOf } from '@cfn-safe-deploy/state-payloads';
+import { setProcessEnvironment } from './bundle-environment.js';
 import { ACCOUNT, REGION } from './constants.js';
 
 /** A function as the emulator runs it: a built bundle exporting `handler`, with its own environment. */
@@ -7,7 +9,7 @@ export interface LambdaFunctionSpec {
   readonly name: string;
   /** The built `dist/index.mjs`. */
   readonly bundle: string;
-  /** Set before the bundle is imported (its SDK clients and logger read them at module scope). */
+  /** The function's own variables, set while the bundle is imported (its logger reads them at module scope). */
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memoryMiB: number;
@@ -54,10 +56,22 @@ export class LocalLambda {
     private readonly handler: Handler,
   ) {}
 
-  /** Imports the bundle once, with its environment set first. */
+  /**
+   * Imports the bundle with its own variables (`spec.env`) set for the import, when its module
+   * scope reads them (Powertools' service name, the function name); they are put back after. Each
+   * load is a new instance of the module, so SDK clients made at its top level belong to this
+   * load, never to an earlier one in the same process.
+   */
   static async load(spec: LambdaFunctionSpec): Promise<LocalLambda> {
-    Object.assign(process.env, spec.env);
-    const module = (await import(pathToFileURL(spec.bundle).href)) as { handler?: unknown };
+    const restore = setProcessEnvironment(spec.env);
+    let module: { handler?: unknown };
+    try {
+      module = (await import(`${pathToFileURL(spec.bundle).href}?load=${randomUUID()}`)) as {
+        handler?: unknown;
+      };
+    } finally {
+      restore();
+    }
     if (typeof module.handler !== 'function') {
       throw new Error(`${spec.bundle} does not export a handler function`);
     }
@@ -96,7 +110,7 @@ export class LocalLambda {
       return result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown);
     } catch (error) {
       if (error instanceof LambdaFunctionError) throw error;
-      const errorType = error instanceof Error ? error.name : 'Error';
+      const errorType = errorNameOf(error) ?? 'Error';
       const errorMessage = error instanceof Error ? error.message : String(error);
       const trace =
         error instanceof Error

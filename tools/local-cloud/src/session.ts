@@ -3,12 +3,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { type Finding, FindingSchema, VerdictSchema } from '@cfn-safe-deploy/changeset-policy';
-import { executionNameFor, type Outcome, OutcomeSchema } from '@cfn-safe-deploy/state-payloads';
+import { errorNameOf, executionNameFor } from '@cfn-safe-deploy/state-payloads';
+import { AWS_SETTINGS_OF_THE_SHELL, bundleEnvironment, setProcessEnvironment } from './bundle-environment.js';
 import { type CloudFormationFront, startCloudFormationFront } from './cloudformation-front.js';
-import { type JobResult, LocalJobs } from './codepipeline.js';
+import { LocalJobs } from './codepipeline.js';
 import {
-  ACCOUNT,
   ARTIFACT_BUCKET,
   FAKE_CREDENTIALS,
   INPUT_BUCKET,
@@ -17,59 +16,31 @@ import {
   TEMPLATE_BUCKET,
 } from './constants.js';
 import { type EmulatedDefinition, loadDefinition } from './definition.js';
+import {
+  type DeployProgress,
+  type DeployRecord,
+  type DeploySummary,
+  deployedStackName,
+  inspectionOf,
+  lastInspection,
+  outcomeOf,
+  stackNameFromInput,
+} from './deploy-record.js';
 import { UsageError } from './errors.js';
 import type { LocalServer } from './http.js';
 import { startJsonEndpoint } from './json-endpoint.js';
 import { functionArnOf, LocalLambda } from './lambda.js';
 import { logCapture } from './log-capture.js';
-import {
-  type ExecutionEvent,
-  type LocalExecution,
-  LocalStepFunctions,
-  type StateRun,
-} from './step-functions.js';
+import { type PipelineJob, runPipelineAction } from './pipeline-job.js';
+import { type LocalExecution, LocalStepFunctions } from './step-functions.js';
 import { zipDirectory } from './zip.js';
 
-/** The `--json` summary of one deployment (the contract of DESIGN.md). */
-export interface DeploySummary {
-  readonly result: 'Succeeded' | 'Failed';
-  /** The execution's status, or NOT_STARTED when the Trigger failed the job before starting one. */
-  readonly executionStatus: string;
-  readonly path: string[];
-  readonly verdict?: string;
-  /** The stack this revision went to: the blue/green stack when one was created. */
-  readonly stackName: string;
-  /** That stack's status in the emulator after the run, or DOES_NOT_EXIST. */
-  readonly stackStatus: string;
-  readonly message: string;
-}
-
-/** The inspection as the state machine recorded it (`$.inspection`). */
-export interface InspectionView {
-  readonly verdict: string;
-  readonly findings: Finding[];
-  readonly allowed: Finding[];
-}
-
-/** Everything a report needs about one deployment. */
-export interface DeployRecord {
-  readonly summary: DeploySummary;
-  readonly jobId: string;
-  readonly executionArn?: string;
-  readonly startedAt: Date;
-  readonly finishedAt: Date;
-  readonly source: string;
-  readonly inputFile: string;
-  readonly states: readonly StateRun[];
-  readonly inspection?: InspectionView;
-  readonly outcome?: Outcome;
-  readonly triggerInvocations: number;
-}
-
-export type DeployProgress =
-  | { readonly kind: 'started'; readonly jobId: string; readonly stackName: string }
-  | ExecutionEvent
-  | { readonly kind: 'inspection'; readonly inspection: InspectionView };
+export type {
+  DeployProgress,
+  DeployRecord,
+  DeploySummary,
+  InspectionView,
+} from './deploy-record.js';
 
 export interface DeployOptions {
   readonly source: string;
@@ -102,62 +73,19 @@ function pageSizeFromEnv(): number | undefined {
   return value;
 }
 
-interface Shared {
+/** The emulated services of one LocalCloud: its servers, Step Functions, the jobs and the loaded bundles. */
+interface Services {
   readonly front: CloudFormationFront;
   readonly json: LocalServer;
   readonly stepFunctions: LocalStepFunctions;
   readonly jobs: LocalJobs;
   readonly trigger: LocalLambda;
   readonly definition: EmulatedDefinition;
+  /** Puts process.env back as it was before the cloud opened. */
+  readonly restoreEnvironment: () => void;
 }
 
-let shared: Promise<Shared> | undefined;
-
-/** The environment every bundle sees (region, fake credentials, the emulator's endpoints). */
-function bundleEnvironment(front: string, json: string): Record<string, string> {
-  return {
-    AWS_REGION: REGION,
-    AWS_DEFAULT_REGION: REGION,
-    AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: FAKE_CREDENTIALS.sessionToken,
-    AWS_ENDPOINT_URL_CLOUDFORMATION: front,
-    AWS_ENDPOINT_URL_S3: front,
-    AWS_ENDPOINT_URL_SFN: json,
-    AWS_ENDPOINT_URL_CODEPIPELINE: json,
-    AWS_S3_FORCE_PATH_STYLE: 'true',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_LAMBDA_RUNTIME_API: '',
-    TEMPLATE_BUCKET,
-    STATE_MACHINE_ARN,
-    // Powertools Logger writes through the global console in dev mode, which the capture redirects.
-    POWERTOOLS_DEV: 'true',
-  };
-}
-
-async function createShared(options: LocalCloudOptions): Promise<Shared> {
-  const log = (line: string) => logCapture.write(line);
-  const pageSize = options.changeSetPageSize ?? pageSizeFromEnv();
-  const front = await startCloudFormationFront({
-    upstream: options.motoEndpoint,
-    ...(pageSize === undefined ? {} : { pageSize }),
-    log,
-  });
-  const stepFunctions = new LocalStepFunctions();
-  const jobs = new LocalJobs();
-  const json = await startJsonEndpoint({ stepFunctions, jobs, log });
-  for (const name of [
-    'AWS_PROFILE',
-    'AWS_ENDPOINT_URL',
-    'AWS_DEFAULT_PROFILE',
-    'AWS_ROLE_ARN',
-    'AWS_WEB_IDENTITY_TOKEN_FILE',
-  ]) {
-    delete process.env[name];
-  }
-  Object.assign(process.env, bundleEnvironment(front.endpoint, json.endpoint));
-  const definition = await loadDefinition(options.cacheDir ?? join(options.stateDir, 'cache'));
-
+async function loadTaskFunctions(definition: EmulatedDefinition): Promise<Map<string, LocalLambda>> {
   const lambdas = new Map<string, LocalLambda>();
   for (const fn of Object.values(definition.functions)) {
     lambdas.set(
@@ -171,13 +99,15 @@ async function createShared(options: LocalCloudOptions): Promise<Shared> {
       }),
     );
   }
-  const trigger = await LocalLambda.load({
-    name: 'trigger',
-    bundle: definition.triggerBundle,
-    env: { POWERTOOLS_SERVICE_NAME: 'cfn-safe-deploy-trigger', AWS_LAMBDA_FUNCTION_NAME: 'trigger' },
-    timeoutSeconds: 60,
-    memoryMiB: 256,
-  });
+  return lambdas;
+}
+
+function registerDeployStateMachine(
+  stepFunctions: LocalStepFunctions,
+  definition: EmulatedDefinition,
+  lambdas: ReadonlyMap<string, LocalLambda>,
+  waitMs: number,
+): void {
   const tasks: Record<
     string,
     { resource: string; invoke: (input: unknown) => Promise<unknown>; timeoutSeconds: number }
@@ -195,102 +125,84 @@ async function createShared(options: LocalCloudOptions): Promise<Shared> {
   stepFunctions.registerStateMachine(STATE_MACHINE_ARN, {
     definition: definition.definition,
     tasks,
-    waitMs: options.waitMs ?? 10,
+    waitMs,
     retryMs: 10,
   });
-  return { front, json, stepFunctions, jobs, trigger, definition };
+}
+
+async function startServices(options: LocalCloudOptions): Promise<Services> {
+  const log = (line: string) => logCapture.write(line);
+  const pageSize = options.changeSetPageSize ?? pageSizeFromEnv();
+  const front = await startCloudFormationFront({
+    upstream: options.motoEndpoint,
+    ...(pageSize === undefined ? {} : { pageSize }),
+    log,
+  });
+  const stepFunctions = new LocalStepFunctions();
+  const jobs = new LocalJobs();
+  const json = await startJsonEndpoint({ stepFunctions, jobs, log });
+  const restoreEnvironment = setProcessEnvironment(
+    bundleEnvironment({ front: front.endpoint, json: json.endpoint }),
+    AWS_SETTINGS_OF_THE_SHELL,
+  );
+  try {
+    const definition = await loadDefinition(options.cacheDir ?? join(options.stateDir, 'cache'));
+    const lambdas = await loadTaskFunctions(definition);
+    const trigger = await LocalLambda.load({
+      name: 'trigger',
+      bundle: definition.triggerBundle,
+      env: { POWERTOOLS_SERVICE_NAME: 'cfn-safe-deploy-trigger', AWS_LAMBDA_FUNCTION_NAME: 'trigger' },
+      timeoutSeconds: 60,
+      memoryMiB: 256,
+    });
+    registerDeployStateMachine(stepFunctions, definition, lambdas, options.waitMs ?? 10);
+    return { front, json, stepFunctions, jobs, trigger, definition, restoreEnvironment };
+  } catch (error) {
+    restoreEnvironment();
+    await Promise.all([front.close(), json.close()]);
+    throw error;
+  }
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms));
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-/** The inspection in a state's output (`$.inspection`), when it has one. */
-export function inspectionOf(output: unknown): InspectionView | undefined {
-  const inspection = record(record(output)?.inspection);
-  if (inspection === undefined) return undefined;
-  const verdict = VerdictSchema.safeParse(inspection.verdict);
-  if (!verdict.success) return undefined;
-  const findingsIn = (value: unknown): Finding[] =>
-    (Array.isArray(value) ? value : []).flatMap((item: unknown) => {
-      const finding = FindingSchema.safeParse(item);
-      return finding.success ? [finding.data] : [];
-    });
-  return {
-    verdict: verdict.data,
-    findings: findingsIn(inspection.findings),
-    allowed: findingsIn(inspection.allowed),
-  };
-}
-
-function outcomeOf(execution: LocalExecution | undefined): Outcome | undefined {
-  if (execution === undefined) return undefined;
-  const text = execution.status === 'SUCCEEDED' ? execution.output : execution.cause;
-  if (text === undefined) return undefined;
-  try {
-    const parsed = OutcomeSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `<environmentName>-<stackName>` read leniently from the input file (it may be malformed). */
-function stackNameFromInput(text: string): string {
-  try {
-    const value = record(JSON.parse(text));
-    if (typeof value?.environmentName === 'string' && typeof value.stackName === 'string') {
-      return `${value.environmentName}-${value.stackName}`;
-    }
-  } catch {
-    // malformed: the Trigger says so
-  }
-  return '';
-}
-
 /**
- * The emulated cloud of one process: the CloudFormation front, the JSON endpoint, Step Functions
- * and the loaded bundles. The bundles create their SDK clients once, at import, so the servers
- * they point at live as long as the process; another moto only changes the front's upstream.
+ * The emulated cloud: the CloudFormation front, the JSON endpoint, Step Functions and the loaded
+ * bundles, for as long as it is open. The bundles read their endpoints from process.env (see
+ * bundle-environment.ts), so one LocalCloud is open at a time in a process; `close()` stops its
+ * servers and puts process.env back.
  */
 export class LocalCloud {
   private constructor(
-    private readonly shared: Shared,
+    private readonly services: Services,
     readonly options: LocalCloudOptions,
   ) {}
 
   static async open(options: LocalCloudOptions): Promise<LocalCloud> {
     logCapture.redirect(join(options.stateDir, 'logs', 'functions.log'));
-    shared ??= createShared(options);
-    let current: Shared;
-    try {
-      current = await shared;
-    } catch (error) {
-      shared = undefined;
-      throw error;
-    }
-    current.front.setUpstream(options.motoEndpoint);
-    const cloud = new LocalCloud(current, options);
+    const cloud = new LocalCloud(await startServices(options), options);
     await cloud.createBuckets();
     return cloud;
   }
 
+  /** Stops the servers and puts process.env back as it was before `open`. */
+  async close(): Promise<void> {
+    this.services.restoreEnvironment();
+    await Promise.all([this.services.front.close(), this.services.json.close()]);
+  }
+
   get definition(): EmulatedDefinition {
-    return this.shared.definition;
+    return this.services.definition;
   }
 
   get frontEndpoint(): string {
-    return this.shared.front.endpoint;
+    return this.services.front.endpoint;
   }
 
   get jsonEndpoint(): string {
-    return this.shared.json.endpoint;
+    return this.services.json.endpoint;
   }
 
   /** A CloudFormation client straight to moto (what a person would look at). */
@@ -317,10 +229,26 @@ export class LocalCloud {
       try {
         await s3.send(new CreateBucketCommand({ Bucket: bucket }));
       } catch (error) {
-        const name = (error as Error).name;
+        const name = errorNameOf(error);
         if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
       }
     }
+  }
+
+  /** Uploads the source directory as the job's artifact and the input file unchanged, as CodePipeline would. */
+  private async uploadJob(source: string, inputFile: string, inputBytes: Buffer): Promise<PipelineJob> {
+    const jobId = randomUUID();
+    const job = {
+      jobId,
+      artifactKey: `safe-deploy/SourceArti/${jobId}.zip`,
+      inputKey: `${jobId}/${basename(inputFile)}`,
+    };
+    const s3 = this.s3();
+    await s3.send(
+      new PutObjectCommand({ Bucket: ARTIFACT_BUCKET, Key: job.artifactKey, Body: zipDirectory(source) }),
+    );
+    await s3.send(new PutObjectCommand({ Bucket: INPUT_BUCKET, Key: job.inputKey, Body: inputBytes }));
+    return job;
   }
 
   /**
@@ -338,19 +266,13 @@ export class LocalCloud {
       throw new UsageError(`--input ${options.input} is not a file`);
     }
     const inputBytes = readFileSync(inputFile);
-    const { stepFunctions, jobs, trigger } = this.shared;
+    const inputText = inputBytes.toString('utf8');
+    const { stepFunctions, jobs, trigger } = this.services;
     const startedAt = new Date();
-    const jobId = randomUUID();
-    const artifactKey = `safe-deploy/SourceArti/${jobId}.zip`;
-    const inputKey = `${jobId}/${basename(inputFile)}`;
-    const s3 = this.s3();
-    await s3.send(
-      new PutObjectCommand({ Bucket: ARTIFACT_BUCKET, Key: artifactKey, Body: zipDirectory(source) }),
-    );
-    await s3.send(new PutObjectCommand({ Bucket: INPUT_BUCKET, Key: inputKey, Body: inputBytes }));
-    logCapture.write(`==== ${startedAt.toISOString()} job ${jobId}: ${source} with ${inputFile}`);
+    const job = await this.uploadJob(source, inputFile, inputBytes);
+    logCapture.write(`==== ${startedAt.toISOString()} job ${job.jobId}: ${source} with ${inputFile}`);
 
-    const executionName = executionNameFor(jobId);
+    const executionName = executionNameFor(job.jobId);
     let execution: LocalExecution | undefined;
     let inspected = false;
     const unsubscribe = stepFunctions.subscribe((running, event) => {
@@ -366,84 +288,47 @@ export class LocalCloud {
         }
       }
     });
-    options.onProgress?.({
-      kind: 'started',
-      jobId,
-      stackName: stackNameFromInput(inputBytes.toString('utf8')),
-    });
+    options.onProgress?.({ kind: 'started', jobId: job.jobId, stackName: stackNameFromInput(inputText) });
 
-    jobs.register(jobId);
-    let continuationToken: string | undefined;
-    let final: JobResult | undefined;
-    let invocations = 0;
-    let lambdaErrors = 0;
     const interval = this.options.continuationIntervalMs ?? 1000;
+    let action: Awaited<ReturnType<typeof runPipelineAction>>;
     try {
-      while (final === undefined) {
-        invocations += 1;
-        try {
-          await trigger.invoke(this.jobEvent(jobId, artifactKey, inputKey, continuationToken));
-        } catch (error) {
-          // An asynchronous invocation that errors is retried twice by Lambda; then nobody answers the job.
-          lambdaErrors += 1;
-          logCapture.write(`trigger invocation ${invocations} failed: ${(error as Error).message}`);
-          if (lambdaErrors > 2) {
-            final = {
-              kind: 'failure',
-              type: 'JobFailed',
-              message: `The Trigger Lambda failed ${lambdaErrors} times without answering the job (CodePipeline would wait until the action times out): ${(error as Error).message}`,
-            };
-          }
-          continue;
-        }
-        const answers = jobs.take(jobId);
-        const last = answers.at(-1);
-        if (last === undefined) {
-          final = {
-            kind: 'failure',
-            type: 'JobFailed',
-            message:
-              'The Trigger Lambda returned without answering the job (CodePipeline would wait until the action times out).',
-          };
-        } else if (last.kind === 'success' && last.continuationToken !== undefined) {
-          continuationToken = last.continuationToken;
+      action = await runPipelineAction(job, {
+        invokeTrigger: (event) => trigger.invoke(event),
+        jobs,
+        log: (line) => logCapture.write(line),
+        // The next invocation comes when the execution ends, or after the interval at most.
+        beforeContinuation: async (answer) => {
           const running =
-            execution ?? (last.externalExecutionId ? this.tryDescribe(last.externalExecutionId) : undefined);
+            execution ??
+            (answer.externalExecutionId ? this.tryDescribe(answer.externalExecutionId) : undefined);
           await (running ? Promise.race([running.done, sleep(interval)]) : sleep(interval));
-        } else {
-          final = last;
-        }
-      }
+        },
+      });
     } finally {
       unsubscribe();
     }
-    if (execution !== undefined && execution.status !== 'RUNNING') await execution.done;
+    const ended: LocalExecution | undefined = execution;
+    if (ended !== undefined && ended.status !== 'RUNNING') await ended.done;
 
-    const outcome = outcomeOf(execution);
-    const states = execution?.states ?? [];
-    const inspection = [...states]
-      .reverse()
-      .map((state) => inspectionOf(state.output))
-      .find((found) => found !== undefined);
-    const stackName =
-      outcome?.result === 'blue-green'
-        ? outcome.blueGreenStackName
-        : (outcome?.stackName ?? stackNameFromInput(inputBytes.toString('utf8')));
-    const message =
-      final.kind === 'failure' ? final.message : (final.summary ?? 'The pipeline action succeeded.');
+    const { final, invocations } = action;
+    const outcome = outcomeOf(ended);
+    const states = ended?.states ?? [];
+    const inspection = lastInspection(states);
+    const stackName = deployedStackName(outcome, inputText);
     const summary: DeploySummary = {
       result: final.kind === 'success' ? 'Succeeded' : 'Failed',
-      executionStatus: execution?.status ?? 'NOT_STARTED',
+      executionStatus: ended?.status ?? 'NOT_STARTED',
       path: states.map((state) => state.name),
       ...(inspection === undefined ? {} : { verdict: inspection.verdict }),
       stackName,
       stackStatus: await this.stackStatus(stackName),
-      message,
+      message: final.kind === 'failure' ? final.message : (final.summary ?? 'The pipeline action succeeded.'),
     };
     return {
       summary,
-      jobId,
-      ...(execution === undefined ? {} : { executionArn: execution.executionArn }),
+      jobId: job.jobId,
+      ...(ended === undefined ? {} : { executionArn: ended.executionArn }),
       startedAt,
       finishedAt: new Date(),
       source,
@@ -457,7 +342,7 @@ export class LocalCloud {
 
   private tryDescribe(executionArn: string): LocalExecution | undefined {
     try {
-      return this.shared.stepFunctions.describeExecution(executionArn);
+      return this.services.stepFunctions.describeExecution(executionArn);
     } catch {
       return undefined;
     }
@@ -471,37 +356,5 @@ export class LocalCloud {
     } catch {
       return 'DOES_NOT_EXIST';
     }
-  }
-
-  private jobEvent(
-    jobId: string,
-    artifactKey: string,
-    inputKey: string,
-    continuationToken: string | undefined,
-  ): unknown {
-    return {
-      'CodePipeline.job': {
-        id: jobId,
-        accountId: ACCOUNT,
-        data: {
-          actionConfiguration: {
-            configuration: {
-              FunctionName: 'trigger',
-              UserParameters: JSON.stringify({ s3Bucket: INPUT_BUCKET, stateMachineFile: inputKey }),
-            },
-          },
-          inputArtifacts: [
-            {
-              name: 'SourceArtifact',
-              revision: null,
-              location: { type: 'S3', s3Location: { bucketName: ARTIFACT_BUCKET, objectKey: artifactKey } },
-            },
-          ],
-          outputArtifacts: [],
-          artifactCredentials: { ...FAKE_CREDENTIALS },
-          ...(continuationToken === undefined ? {} : { continuationToken }),
-        },
-      },
-    };
   }
 }

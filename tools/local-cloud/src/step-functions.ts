@@ -1,8 +1,37 @@
 import '@cfn-safe-deploy/state-machine/promise-with-resolvers';
 import type { AslDefinition } from '@cfn-safe-deploy/state-machine';
-import { StateMachine } from 'aws-local-stepfunctions';
+import { executionArnFor, recordOf } from '@cfn-safe-deploy/state-payloads';
+import type { StateMachine } from 'aws-local-stepfunctions';
+import {
+  addHistory,
+  type ExecutionEvent,
+  type ExecutionStatus,
+  endExecution,
+  type HistoryEvent,
+  jsonText,
+  type LocalExecution,
+  PendingLambdaEvents,
+  type StateRun,
+} from './execution-history.js';
+import {
+  type Json,
+  type LibraryEvent,
+  type LibraryRun,
+  overridesFor,
+  parseJson,
+  type RunContext,
+  stateMachineOf,
+  type TaskFunction,
+} from './local-state-machine.js';
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+export type {
+  ExecutionEvent,
+  ExecutionStatus,
+  HistoryEvent,
+  LocalExecution,
+  StateRun,
+} from './execution-history.js';
+export type { TaskInvoker } from './local-state-machine.js';
 
 /** An error of the Step Functions API: `code` is the `__type` of the JSON error body. */
 export class StepFunctionsApiError extends Error {
@@ -15,70 +44,21 @@ export class StepFunctionsApiError extends Error {
   }
 }
 
-/** A history event, shaped like the SDK's HistoryEvent (details under `<type>EventDetails`). */
-export interface HistoryEvent {
-  readonly id: number;
-  readonly previousEventId: number;
-  readonly timestamp: Date;
-  readonly type: string;
-  readonly [details: string]: unknown;
-}
-
-/** One state as it ran: what `safe-deploy` prints and the report shows. */
-export interface StateRun {
-  readonly name: string;
-  readonly type: string;
-  readonly enteredAt: number;
-  exitedAt?: number;
-  readonly input: unknown;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-  retries: number;
-}
-
-export interface LocalExecution {
-  readonly executionArn: string;
-  readonly stateMachineArn: string;
-  readonly name: string;
-  readonly input: string;
-  readonly startDate: Date;
-  status: ExecutionStatus;
-  stopDate?: Date;
-  output?: string;
-  error?: string;
-  cause?: string;
-  readonly history: HistoryEvent[];
-  readonly states: StateRun[];
-  /** Settles when the execution has ended. */
-  readonly done: Promise<void>;
-}
-
-export type ExecutionEvent =
-  | {
-      readonly kind: 'state-entered' | 'state-exited' | 'state-failed' | 'state-retried';
-      readonly state: StateRun;
-    }
-  | { readonly kind: 'execution-ended' };
-
 export type ExecutionListener = (execution: LocalExecution, event: ExecutionEvent) => void;
-
-/** A Task's function, invoked with the state's effective input. */
-export type TaskInvoker = (input: unknown) => Promise<unknown>;
 
 export interface StateMachineRegistration {
   readonly definition: AslDefinition;
   /** Each Task state's function (by state name) and the Resource it stands for. */
-  readonly tasks: Readonly<
-    Record<
-      string,
-      { readonly resource: string; readonly invoke: TaskInvoker; readonly timeoutSeconds: number }
-    >
-  >;
+  readonly tasks: Readonly<Record<string, TaskFunction>>;
   /** Every Wait lasts this long instead of its seconds. @default 0 */
   readonly waitMs?: number;
   /** Every Retry waits this long instead of its interval. @default 0 */
   readonly retryMs?: number;
+}
+
+interface RegisteredMachine {
+  readonly registration: StateMachineRegistration;
+  readonly machine: StateMachine;
 }
 
 const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/]{1,80}$/;
@@ -91,29 +71,64 @@ function hasControlCharacter(name: string): boolean {
   });
 }
 const MAX_INPUT_BYTES = 256 * 1024;
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/local';
 
-function executionArnOf(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+/** The execution's input, checked as StartExecution checks it. */
+function checkedInput(input: string): Json {
+  if (Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES) {
+    throw new StepFunctionsApiError(
+      'InvalidExecutionInput',
+      `Invalid Execution Input: larger than ${MAX_INPUT_BYTES} bytes`,
+    );
+  }
+  try {
+    return parseJson(input);
+  } catch (error) {
+    throw new StepFunctionsApiError(
+      'InvalidExecutionInput',
+      `Invalid Execution Input: ${(error as Error).message}`,
+    );
+  }
 }
 
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+/** The Context object of an execution (`$$.Execution`, `$$.StateMachine`). */
+function contextOf(execution: LocalExecution, input: Json): RunContext {
+  return {
+    Execution: {
+      Id: execution.executionArn,
+      Name: execution.name,
+      Input: input,
+      StartTime: execution.startDate.toISOString(),
+      RoleArn: ROLE_ARN,
+    },
+    StateMachine: { Id: execution.stateMachineArn, Name: execution.stateMachineArn.split(':').at(-1) },
+  };
+}
+
+/** A history event without the input and output of its details (`includeExecutionData: false`). */
+function withoutExecutionData(event: HistoryEvent): HistoryEvent {
+  const details = Object.entries(event).flatMap(([key, value]) => {
+    const fields = recordOf(value);
+    if (!key.endsWith('EventDetails') || fields === undefined) return [];
+    const { input: _input, output: _output, ...rest } = fields;
+    return [[key, rest] as const];
+  });
+  return { ...event, ...Object.fromEntries(details) };
 }
 
 /**
- * Step Functions for the emulator: the registered definition runs in aws-local-stepfunctions,
- * each Task through its function; executions keep a history shaped like the real API's.
+ * Step Functions for the emulator: the registered definition runs in aws-local-stepfunctions
+ * (local-state-machine.ts), each Task through its function; executions keep a history shaped like
+ * the real API's (execution-history.ts).
  */
 export class LocalStepFunctions {
-  private readonly machines = new Map<
-    string,
-    { registration: StateMachineRegistration; machine: StateMachine }
-  >();
+  private readonly machines = new Map<string, RegisteredMachine>();
   private readonly executions = new Map<string, LocalExecution>();
   private readonly listeners = new Set<ExecutionListener>();
+  private readonly aborts = new Map<string, () => void>();
 
   registerStateMachine(arn: string, registration: StateMachineRegistration): void {
-    this.machines.set(arn, { registration, machine: new StateMachine(registration.definition as never) });
+    this.machines.set(arn, { registration, machine: stateMachineOf(registration.definition) });
   }
 
   /** Listens to every execution's states; returns the function that stops listening. */
@@ -135,22 +150,8 @@ export class LocalStepFunctions {
     if (!NAME.test(name) || hasControlCharacter(name))
       throw new StepFunctionsApiError('InvalidName', `Invalid Name: '${name}'`);
     const input = request.input ?? '{}';
-    if (Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES) {
-      throw new StepFunctionsApiError(
-        'InvalidExecutionInput',
-        `Invalid Execution Input: larger than ${MAX_INPUT_BYTES} bytes`,
-      );
-    }
-    let parsedInput: unknown;
-    try {
-      parsedInput = JSON.parse(input);
-    } catch (error) {
-      throw new StepFunctionsApiError(
-        'InvalidExecutionInput',
-        `Invalid Execution Input: ${(error as Error).message}`,
-      );
-    }
-    const executionArn = executionArnOf(stateMachineArn, name);
+    const parsedInput = checkedInput(input);
+    const executionArn = executionArnFor(stateMachineArn, name);
     const existing = this.executions.get(executionArn);
     if (existing !== undefined) {
       // Same name and same input while it runs: the same execution (StartExecution is idempotent then).
@@ -160,7 +161,7 @@ export class LocalStepFunctions {
         `Execution Already Exists: '${executionArn}'`,
       );
     }
-    return this.run(registered, { executionArn, stateMachineArn, name, input, parsedInput });
+    return this.run(registered, { executionArn, stateMachineArn, name, input }, parsedInput);
   }
 
   describeExecution(executionArn: string | undefined): LocalExecution {
@@ -178,7 +179,7 @@ export class LocalStepFunctions {
     const execution = this.describeExecution(executionArn);
     if (execution.status === 'RUNNING') {
       const abort = this.aborts.get(execution.executionArn);
-      this.finish(execution, 'ABORTED', { error, cause });
+      this.end(execution, 'ABORTED', { error, cause });
       abort?.();
     }
     return execution;
@@ -199,8 +200,6 @@ export class LocalStepFunctions {
     });
   }
 
-  private readonly aborts = new Map<string, () => void>();
-
   private emit(execution: LocalExecution, event: ExecutionEvent): void {
     for (const listener of this.listeners) {
       try {
@@ -211,67 +210,23 @@ export class LocalStepFunctions {
     }
   }
 
-  private addHistory(
-    execution: LocalExecution,
-    type: string,
-    details: Record<string, unknown> = {},
-    at = new Date(),
-  ): void {
-    const id = execution.history.length + 1;
-    execution.history.push({ id, previousEventId: id - 1, timestamp: at, type, ...details });
-  }
-
-  private finish(
+  private end(
     execution: LocalExecution,
     status: Exclude<ExecutionStatus, 'RUNNING'>,
     fields: { output?: string; error?: string | undefined; cause?: string | undefined },
   ): void {
-    if (execution.status !== 'RUNNING') return;
-    execution.status = status;
-    execution.stopDate = new Date();
-    if (fields.output !== undefined) execution.output = fields.output;
-    if (fields.error !== undefined) execution.error = fields.error;
-    if (fields.cause !== undefined) execution.cause = fields.cause;
-    const errorDetails = {
-      ...(fields.error === undefined ? {} : { error: fields.error }),
-      ...(fields.cause === undefined ? {} : { cause: fields.cause }),
-    };
-    switch (status) {
-      case 'SUCCEEDED':
-        this.addHistory(execution, 'ExecutionSucceeded', {
-          executionSucceededEventDetails: { output: fields.output },
-        });
-        break;
-      case 'FAILED':
-        this.addHistory(execution, 'ExecutionFailed', { executionFailedEventDetails: errorDetails });
-        break;
-      case 'ABORTED':
-        this.addHistory(execution, 'ExecutionAborted', { executionAbortedEventDetails: errorDetails });
-        break;
-      case 'TIMED_OUT':
-        this.addHistory(execution, 'ExecutionTimedOut', { executionTimedOutEventDetails: errorDetails });
-        break;
-    }
-    this.emit(execution, { kind: 'execution-ended' });
+    if (endExecution(execution, status, fields)) this.emit(execution, { kind: 'execution-ended' });
   }
 
+  /** Starts the library's run of the definition and follows it in the background. */
   private run(
-    registered: { registration: StateMachineRegistration; machine: StateMachine },
-    start: {
-      executionArn: string;
-      stateMachineArn: string;
-      name: string;
-      input: string;
-      parsedInput: unknown;
-    },
+    { registration, machine }: RegisteredMachine,
+    start: { executionArn: string; stateMachineArn: string; name: string; input: string },
+    parsedInput: Json,
   ): LocalExecution {
-    const { registration, machine } = registered;
     let settle!: () => void;
     const execution: LocalExecution = {
-      executionArn: start.executionArn,
-      stateMachineArn: start.stateMachineArn,
-      name: start.name,
-      input: start.input,
+      ...start,
       startDate: new Date(),
       status: 'RUNNING',
       history: [],
@@ -281,161 +236,109 @@ export class LocalStepFunctions {
       }),
     };
     this.executions.set(execution.executionArn, execution);
-    this.addHistory(execution, 'ExecutionStarted', {
-      executionStartedEventDetails: { input: start.input, roleArn: 'arn:aws:iam::123456789012:role/local' },
+    addHistory(execution, 'ExecutionStarted', {
+      executionStartedEventDetails: { input: start.input, roleArn: ROLE_ARN },
     });
-
-    // The event log is read asynchronously, so a Task's function can run before its StateEntered is
-    // read: its Lambda events wait here and join the history when the state is left or fails.
-    const lambdaEvents = new Map<
-      string,
-      Array<{ type: string; details: Record<string, unknown>; at: Date }>
-    >();
-    const lambdaEvent = (stateName: string, type: string, details: Record<string, unknown> = {}) => {
-      const list = lambdaEvents.get(stateName) ?? [];
-      list.push({ type, details, at: new Date() });
-      lambdaEvents.set(stateName, list);
-    };
-    const flushLambdaEvents = (stateName: string) => {
-      for (const event of lambdaEvents.get(stateName) ?? [])
-        this.addHistory(execution, event.type, event.details, event.at);
-      lambdaEvents.delete(stateName);
-    };
-    const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [stateName, task] of Object.entries(registration.tasks)) {
-      taskResourceLocalHandlers[stateName] = async (input: unknown) => {
-        lambdaEvent(stateName, 'LambdaFunctionScheduled', {
-          lambdaFunctionScheduledEventDetails: {
-            resource: task.resource,
-            input: text(input),
-            timeoutInSeconds: task.timeoutSeconds,
-          },
-        });
-        lambdaEvent(stateName, 'LambdaFunctionStarted');
-        try {
-          const output = await task.invoke(input);
-          lambdaEvent(stateName, 'LambdaFunctionSucceeded', {
-            lambdaFunctionSucceededEventDetails: { output: text(output) },
-          });
-          return output;
-        } catch (error) {
-          const name = error instanceof Error ? error.name : 'Error';
-          const cause = error instanceof Error ? error.message : String(error);
-          lambdaEvent(
-            stateName,
-            name === 'Sandbox.Timedout' ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed',
-            {
-              [name === 'Sandbox.Timedout'
-                ? 'lambdaFunctionTimedOutEventDetails'
-                : 'lambdaFunctionFailedEventDetails']: { error: name, cause },
-            },
-          );
-          throw error;
-        }
-      };
-    }
-    const every = (type: string, ms: number) =>
-      Object.fromEntries(
-        Object.entries(registration.definition.States)
-          .filter(([, state]) => state.Type === type || (type === 'Retry' && Array.isArray(state.Retry)))
-          .map(([name]) => [name, ms]),
-      );
-    const running = machine.run(start.parsedInput as never, {
-      overrides: {
-        taskResourceLocalHandlers: taskResourceLocalHandlers as never,
-        waitTimeOverrides: every('Wait', registration.waitMs ?? 0),
-        retryIntervalOverrides: every('Retry', registration.retryMs ?? 0),
-      },
+    const lambdaEvents = new PendingLambdaEvents(execution);
+    const running = machine.run(parsedInput, {
+      overrides: overridesFor(registration.definition, registration.tasks, lambdaEvents, {
+        waitMs: registration.waitMs ?? 0,
+        retryMs: registration.retryMs ?? 0,
+      }),
       noThrowOnAbort: true,
-      context: {
-        Execution: {
-          Id: execution.executionArn,
-          Name: execution.name,
-          Input: start.parsedInput,
-          StartTime: execution.startDate.toISOString(),
-          RoleArn: 'arn:aws:iam::123456789012:role/local',
-        },
-        StateMachine: { Id: execution.stateMachineArn, Name: execution.stateMachineArn.split(':').at(-1) },
-      } as never,
+      context: contextOf(execution, parsedInput),
     });
     this.aborts.set(execution.executionArn, running.abort);
-
-    const follow = async (): Promise<void> => {
-      const open: StateRun[] = [];
-      for await (const event of running.eventLogs) {
-        if (event.type === 'StateEntered') {
-          const state: StateRun = {
-            name: event.state.name,
-            type: event.state.type,
-            enteredAt: event.timestamp,
-            input: event.state.input,
-            retries: 0,
-          };
-          execution.states.push(state);
-          open.push(state);
-          this.addHistory(execution, `${event.state.type}StateEntered`, {
-            stateEnteredEventDetails: { name: state.name, input: text(state.input) },
-          });
-          this.emit(execution, { kind: 'state-entered', state });
-        } else if (event.type === 'StateExited') {
-          const state =
-            open.findLast((candidate) => candidate.name === event.state.name) ?? execution.states.at(-1);
-          if (state === undefined) continue;
-          state.exitedAt = event.timestamp;
-          state.output = event.state.output;
-          open.splice(open.indexOf(state), 1);
-          flushLambdaEvents(state.name);
-          this.addHistory(execution, `${state.type}StateExited`, {
-            stateExitedEventDetails: { name: state.name, output: text(state.output) },
-          });
-          this.emit(execution, { kind: 'state-exited', state });
-        } else if (event.type === 'StateFailed' || event.type === 'StateRetried') {
-          const state = open.findLast((candidate) => candidate.name === event.state.name);
-          if (state === undefined) continue;
-          flushLambdaEvents(state.name);
-          if (event.type === 'StateRetried') {
-            state.retries += 1;
-            this.emit(execution, { kind: 'state-retried', state });
-          } else {
-            state.error = event.Error;
-            state.cause = text(event.Cause);
-            state.exitedAt = event.timestamp;
-            this.emit(execution, { kind: 'state-failed', state });
-          }
-        } else if (event.type === 'ExecutionSucceeded') {
-          this.finish(execution, 'SUCCEEDED', { output: text(event.output) });
-        } else if (event.type === 'ExecutionFailed') {
-          // A Fail state ends its own state: there is no StateExited for it.
-          for (const state of open) {
-            state.exitedAt ??= event.timestamp;
-            flushLambdaEvents(state.name);
-          }
-          this.finish(execution, 'FAILED', {
-            error: event.Error,
-            cause: event.Cause === undefined ? undefined : text(event.Cause),
-          });
-        }
-      }
-      try {
-        const output = await running.result;
-        this.finish(execution, 'SUCCEEDED', { output: text(output) });
-      } catch (error) {
-        const name = error instanceof Error ? error.constructor.name : '';
-        if (name === 'ExecutionTimeoutError') {
-          this.finish(execution, 'TIMED_OUT', { error: 'States.Timeout', cause: 'The execution timed out' });
-        } else {
-          this.finish(execution, 'FAILED', {
-            error: 'States.Runtime',
-            cause: error instanceof Error ? error.message : String(error),
-          });
-        }
-      }
-    };
-    void follow().finally(() => {
+    void this.follow(execution, running, lambdaEvents).finally(() => {
       this.aborts.delete(execution.executionArn);
       settle();
     });
     return execution;
+  }
+
+  /** Reads the library's event log into the execution's states and history, then its result. */
+  private async follow(
+    execution: LocalExecution,
+    running: LibraryRun,
+    lambdaEvents: PendingLambdaEvents,
+  ): Promise<void> {
+    const open: StateRun[] = [];
+    for await (const event of running.eventLogs) this.onEvent(execution, event, open, lambdaEvents);
+    try {
+      const output = await running.result;
+      this.end(execution, 'SUCCEEDED', { output: jsonText(output) });
+    } catch (error) {
+      const name = error instanceof Error ? error.constructor.name : '';
+      if (name === 'ExecutionTimeoutError') {
+        this.end(execution, 'TIMED_OUT', { error: 'States.Timeout', cause: 'The execution timed out' });
+      } else {
+        this.end(execution, 'FAILED', {
+          error: 'States.Runtime',
+          cause: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  /** One event of the library's log; `open` holds the states entered and not yet left. */
+  private onEvent(
+    execution: LocalExecution,
+    event: LibraryEvent,
+    open: StateRun[],
+    lambdaEvents: PendingLambdaEvents,
+  ): void {
+    if (event.type === 'StateEntered') {
+      const state: StateRun = {
+        name: event.state.name,
+        type: event.state.type,
+        enteredAt: event.timestamp,
+        input: event.state.input,
+        retries: 0,
+      };
+      execution.states.push(state);
+      open.push(state);
+      addHistory(execution, `${event.state.type}StateEntered`, {
+        stateEnteredEventDetails: { name: state.name, input: jsonText(state.input) },
+      });
+      this.emit(execution, { kind: 'state-entered', state });
+    } else if (event.type === 'StateExited') {
+      const state =
+        open.findLast((candidate) => candidate.name === event.state.name) ?? execution.states.at(-1);
+      if (state === undefined) return;
+      state.exitedAt = event.timestamp;
+      state.output = event.state.output;
+      open.splice(open.indexOf(state), 1);
+      lambdaEvents.flush(state.name);
+      addHistory(execution, `${state.type}StateExited`, {
+        stateExitedEventDetails: { name: state.name, output: jsonText(state.output) },
+      });
+      this.emit(execution, { kind: 'state-exited', state });
+    } else if (event.type === 'StateFailed' || event.type === 'StateRetried') {
+      const state = open.findLast((candidate) => candidate.name === event.state.name);
+      if (state === undefined) return;
+      lambdaEvents.flush(state.name);
+      if (event.type === 'StateRetried') {
+        state.retries += 1;
+        this.emit(execution, { kind: 'state-retried', state });
+      } else {
+        state.error = event.Error;
+        state.cause = jsonText(event.Cause);
+        state.exitedAt = event.timestamp;
+        this.emit(execution, { kind: 'state-failed', state });
+      }
+    } else if (event.type === 'ExecutionSucceeded') {
+      this.end(execution, 'SUCCEEDED', { output: jsonText(event.output) });
+    } else if (event.type === 'ExecutionFailed') {
+      // A Fail state ends its own state: there is no StateExited for it.
+      for (const state of open) {
+        state.exitedAt ??= event.timestamp;
+        lambdaEvents.flush(state.name);
+      }
+      this.end(execution, 'FAILED', {
+        error: event.Error,
+        cause: event.Cause === undefined ? undefined : jsonText(event.Cause),
+      });
+    }
   }
 
   /** The history of an execution, paged like GetExecutionHistory. */
@@ -455,19 +358,7 @@ export class LocalStepFunctions {
     }
     const ordered = request.reverseOrder ? [...execution.history].reverse() : execution.history;
     let events = ordered.slice(offset, offset + maxResults);
-    if (request.includeExecutionData === false) {
-      events = events.map(
-        (event) =>
-          Object.fromEntries(
-            Object.entries(event).map(([key, value]) => {
-              if (!key.endsWith('EventDetails') || value === null || typeof value !== 'object')
-                return [key, value];
-              const { input: _input, output: _output, ...rest } = value as Record<string, unknown>;
-              return [key, rest];
-            }),
-          ) as unknown as HistoryEvent,
-      );
-    }
+    if (request.includeExecutionData === false) events = events.map(withoutExecutionData);
     const next = offset + maxResults < ordered.length ? String(offset + maxResults) : undefined;
     return { events, ...(next === undefined ? {} : { nextToken: next }) };
   }

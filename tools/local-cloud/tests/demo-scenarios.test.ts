@@ -65,6 +65,11 @@ describe('safe-deploy deploy: the demo scenarios on the sample app', () => {
       expect.arrayContaining(['Inspect Change Set Changes', 'Execute Change Set', 'Stack Updated']),
     );
     expect(await changeSetsLeft(emulator.cfn, STACK)).toBe(0);
+    // the stack moto holds now has the safe change's template, read back
+    const deployed = await emulator.cfn.send(new GetTemplateCommand({ StackName: STACK }));
+    expect(JSON.parse(deployed.TemplateBody ?? '{}')).toEqual(
+      JSON.parse(readFileSync(join(dirs['safe-change'], 'SampleLambdaApp.template.json'), 'utf8')),
+    );
   });
 
   it('GIVEN the stack WHEN a replacing change is deployed THEN it is refused, the change set deleted and the stack unchanged (exit 1), and the report says why', async () => {

@@ -40,6 +40,8 @@ export interface TestEmulator {
   readonly home: string;
   readonly endpoint: string;
   readonly cfn: CloudFormationClient;
+  /** The fake credentials moto accepts, for other clients of the emulator. */
+  readonly credentials: typeof credentials;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startTestEmulator(): Promise<TestEmulator> {
     home,
     endpoint: record.endpoint,
     cfn: new CloudFormationClient({ endpoint: record.endpoint, region: 'us-east-1', credentials }),
+    credentials,
     async stop() {
       await cli(['emulator', 'stop'], home);
       rmSync(home, { recursive: true, force: true });

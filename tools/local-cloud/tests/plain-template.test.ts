@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   changeSetsLeft,
@@ -127,6 +129,21 @@ describe('safe-deploy deploy: a plain CloudFormation YAML template (SQS, SNS, Dy
       verdict: 'CAN-SAFELY-UPDATE-EXISTING-STACK',
       stackStatus: 'UPDATE_COMPLETE',
     });
+    // the queue itself, read back from moto, has the new value
+    // (moto answers for every queue URL: the client must not send to the URL's AWS host)
+    const sqs = new SQSClient({
+      endpoint: emulator.endpoint,
+      region: 'us-east-1',
+      credentials: emulator.credentials,
+      useQueueUrlAsEndpoint: false,
+    });
+    const attributes = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: (await resourceIds(emulator)).Queue,
+        AttributeNames: ['VisibilityTimeout'],
+      }),
+    );
+    expect(attributes.Attributes?.VisibilityTimeout).toBe('60');
   });
 
   it('GIVEN the stack WHEN the table is renamed (a replacement) THEN it is refused and the table is kept', async () => {
@@ -232,6 +249,16 @@ describe('safe-deploy deploy: a plain CloudFormation YAML template (SQS, SNS, Dy
     });
     expect(again.summary).toMatchObject({ result: 'Succeeded' });
     expect(again.summary.path).toContain('Delete No-op Change Set');
+    // the parameter itself, read back from moto under the name it was given, holds the new value
+    const ssm = new SSMClient({
+      endpoint: emulator.endpoint,
+      region: 'us-east-1',
+      credentials: emulator.credentials,
+    });
+    const name = (await resourceIds(emulator, updated.summary.stackName)).Unnamed;
+    expect(name).toBe('qa-unnamed-ssm-Unnamed');
+    const parameter = await ssm.send(new GetParameterCommand({ Name: name }));
+    expect(parameter.Parameter?.Value).toBe('two');
   });
 
   it('GIVEN a malformed input file WHEN deployed THEN the pipeline action fails (exit 1) and no execution starts', async () => {

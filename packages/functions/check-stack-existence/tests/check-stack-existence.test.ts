@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFormationError, RetryableError } from '@cfn-safe-deploy/deploy-shared';
 import type { StackCheck, TaskInput } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { checkStackExistence } from '../src/check-stack-existence.js';
@@ -20,10 +21,6 @@ const state: TaskInput<'checkStackExistence'> = {
   },
   deploymentId: 'job-1',
 };
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
-}
 
 function stackIn(status: string): void {
   cfn.on(DescribeStacksCommand, { StackName: 'prod-app' }).resolves({

@@ -19,7 +19,12 @@ import {
   templateRequestFields,
   toTaskError,
 } from '@cfn-safe-deploy/deploy-shared';
-import { type ChangeSetState, changeSetNameFor, type TaskInput } from '@cfn-safe-deploy/state-payloads';
+import {
+  type ChangeSetState,
+  changeSetNameFor,
+  errorNameOf,
+  type TaskInput,
+} from '@cfn-safe-deploy/state-payloads';
 
 export interface CreateChangeSetDeps {
   readonly cfn: CloudFormationClient;
@@ -42,12 +47,6 @@ export const SWEEP_MIN_AGE_MS = 60 * 60 * 1000;
 
 /** The status recorded when CreateChangeSet itself answered that nothing changed: no change set exists. */
 export const NOT_CREATED = 'NOT_CREATED';
-
-function errorName(error: unknown): string | undefined {
-  if (error === null || typeof error !== 'object') return undefined;
-  const { name } = error as { name?: unknown };
-  return typeof name === 'string' ? name : undefined;
-}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -94,7 +93,7 @@ export async function createChangeSet(
       if (isNoUpdatesError(error)) {
         return { ...base, status: NOT_CREATED, next: 'no-changes', reason: errorMessage(error) };
       }
-      if (errorName(error) === 'AlreadyExistsException') {
+      if (errorNameOf(error) === 'AlreadyExistsException') {
         // Our name is unique to this deployment: a retried invocation after a CreateChangeSet that succeeded.
         return { ...base, ...(await recoverExisting(deps.cfn, changeSetName, stackName)), next: 'wait' };
       }
@@ -119,7 +118,7 @@ export async function createChangeSet(
 
 /** CloudFormation's answer when the stack holds as many change sets as it may. */
 function isChangeSetLimitError(error: unknown): boolean {
-  return errorName(error) === 'LimitExceededException' && /change ?set/i.test(errorMessage(error));
+  return errorNameOf(error) === 'LimitExceededException' && /change ?set/i.test(errorMessage(error));
 }
 
 /**

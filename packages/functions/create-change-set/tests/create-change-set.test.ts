@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import type { DeployConfig } from '@cfn-safe-deploy/deploy-shared';
 import { changeSetNameFor, type TaskInput } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -22,14 +23,6 @@ import { handler } from '../src/handler.js';
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/prod-app/0a1b2c3d';
 const CHANGE_SET_ARN = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/prod-app-job-1/9f8e7d6c';
 const TEMPLATE = JSON.stringify({ Resources: { Queue: { Type: 'AWS::SQS::Queue' } } });
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
-}
 
 function state(changeSetType: 'CREATE' | 'UPDATE' = 'UPDATE'): TaskInput<'createChangeSet'> {
   return {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CloudFormationError, RetryableError, SafetyRefusedError } from '@cfn-safe-deploy/deploy-shared';
 import type { TaskInput } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createStack } from '../src/create-stack.js';
@@ -44,10 +45,6 @@ const state: TaskInput<'createStack'> = {
     reason: 'missing',
   },
 };
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
-}
 
 beforeEach(() => {
   cfn.reset();

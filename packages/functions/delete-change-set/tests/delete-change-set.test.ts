@@ -5,6 +5,7 @@ import {
   InvalidChangeSetStatusException,
 } from '@aws-sdk/client-cloudformation';
 import type { TaskInput } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deleteChangeSet } from '../src/delete-change-set.js';
@@ -12,14 +13,6 @@ import { handler } from '../src/handler.js';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/prod-app/0a1b2c3d';
 const CHANGE_SET_ARN = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/prod-app-job-1/9f8e7d6c';
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
-}
 
 function state(changeSetArn: string | null = CHANGE_SET_ARN): TaskInput<'deleteChangeSet'> {
   return {

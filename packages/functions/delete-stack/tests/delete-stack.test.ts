@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CloudFormationError, RetryableError, SafetyRefusedError } from '@cfn-safe-deploy/deploy-shared';
 import type { TaskInput } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deleteStack } from '../src/delete-stack.js';
@@ -31,10 +32,6 @@ const state: TaskInput<'deleteStack'> = {
     reason: 'failed first create',
   },
 };
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
-}
 
 function stackIn(status: string, id = stackId): void {
   cfn.on(DescribeStacksCommand).resolves({

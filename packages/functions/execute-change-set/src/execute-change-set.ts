@@ -12,7 +12,7 @@ import {
   SafetyRefusedError,
   toTaskError,
 } from '@cfn-safe-deploy/deploy-shared';
-import type { StackOperation, TaskInput } from '@cfn-safe-deploy/state-payloads';
+import { errorNameOf, type StackOperation, type TaskInput } from '@cfn-safe-deploy/state-payloads';
 
 export interface ExecuteChangeSetDeps {
   readonly cfn: CloudFormationClient;
@@ -61,12 +61,6 @@ async function describe(
   }
 }
 
-function errorName(error: unknown): string | undefined {
-  if (error === null || typeof error !== 'object') return undefined;
-  const { name } = error as { name?: unknown };
-  return typeof name === 'string' ? name : undefined;
-}
-
 /** Executes the inspected change set by ARN and starts polling the stack operation. */
 export async function executeChangeSet(
   input: TaskInput<'executeChangeSet'>,
@@ -91,7 +85,7 @@ export async function executeChangeSet(
       }),
     );
   } catch (error) {
-    if (errorName(error) !== 'InvalidChangeSetStatusException') {
+    if (errorNameOf(error) !== 'InvalidChangeSetStatusException') {
       throw toTaskError(error, 'ExecuteChangeSet', changeSetArn);
     }
     // A retried invocation whose first ExecuteChangeSet went through finds the change set executing.

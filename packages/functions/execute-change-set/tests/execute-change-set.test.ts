@@ -6,6 +6,7 @@ import {
   InvalidChangeSetStatusException,
 } from '@aws-sdk/client-cloudformation';
 import type { Inspection, TaskInput } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { executeChangeSet } from '../src/execute-change-set.js';
@@ -15,14 +16,6 @@ const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/prod-app/0
 const CHANGE_SET_ARN = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/prod-app-job-1/9f8e7d6c';
 const OTHER_ARN = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/prod-app-job-0/11112222';
 const NOW = new Date('2026-11-26T10:00:00.000Z');
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
-}
 
 const safeInspection: Inspection = {
   changeSetArn: CHANGE_SET_ARN,

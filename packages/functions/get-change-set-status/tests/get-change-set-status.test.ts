@@ -7,6 +7,7 @@ import {
   type ExecutionStatus,
 } from '@aws-sdk/client-cloudformation';
 import type { TaskInput } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getChangeSetStatus } from '../src/get-change-set-status.js';
@@ -17,14 +18,6 @@ const CHANGE_SET_ARN = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/
 const NO_CHANGES =
   "The submitted information didn't contain changes. Submit different information to create a change set.";
 const FIRST_POLL = { attempt: 1, waitSeconds: 2, waitedSeconds: 0, exhausted: false };
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
-}
 
 function state(changeSetArn: string | null = CHANGE_SET_ARN): TaskInput<'getChangeSetStatus'> {
   return {

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CloudFormationError, RetryableError } from '@cfn-safe-deploy/deploy-shared';
 import type { StackOperation, TaskInput } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getStackStatus } from '../src/get-stack-status.js';
@@ -27,10 +28,6 @@ function stateWith(op: StackOperation): TaskInput<'getStackStatus'> {
     deploymentId: 'job-1',
     operation: op,
   };
-}
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
 }
 
 function stackIn(status: string, reason?: string): void {

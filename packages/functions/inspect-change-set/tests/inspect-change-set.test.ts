@@ -9,6 +9,7 @@ import {
   MAX_FINDINGS_IN_STATE,
   type TaskInput,
 } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../src/handler.js';
@@ -19,14 +20,6 @@ const CHANGE_SET_ARN = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/
 const NESTED_ARN = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/prod-app-Child-1/5a4b3c2d';
 const SAFE = 'CAN-SAFELY-UPDATE-EXISTING-STACK';
 const UNSAFE = 'RESOURCES-BEING-DELETED-OR-REPLACED';
-
-function awsError(name: string, message: string, status = 400): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
-}
 
 type Overrides = {
   readonly next?: 'wait' | 'inspect' | 'no-changes' | 'failed';

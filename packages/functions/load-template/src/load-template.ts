@@ -1,6 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type DeployConfig, loadTemplate, stageTemplate } from '@cfn-safe-deploy/deploy-shared';
-import { stackNameFor, type TaskInput, type Template } from '@cfn-safe-deploy/state-payloads';
+import { type DeployConfig, readArtifactFile, stageTemplate } from '@cfn-safe-deploy/deploy-shared';
+import { stackNameFor, type TaskInput, type TemplateSource } from '@cfn-safe-deploy/state-payloads';
+
+/** CloudFormation's limit for a template read from S3 (1 MB). */
+export const MAX_TEMPLATE_BYTES = 1024 * 1024;
 
 export interface LoadTemplateDeps {
   readonly s3: S3Client;
@@ -19,11 +22,20 @@ export interface LoadTemplateDeps {
 export async function loadTemplateOfDeployment(
   { input, deploymentId }: TaskInput<'loadTemplate'>,
   deps: LoadTemplateDeps,
-): Promise<Template> {
-  const template = await loadTemplate(
+): Promise<TemplateSource> {
+  const template = await readArtifactFile(
     deps.s3,
-    { bucket: input.revisionS3Bucket, key: input.revisionS3Key, templatePath: input.templatePath },
-    { maxArchiveBytes: deps.config.maxArchiveBytes },
+    {
+      bucket: input.revisionS3Bucket,
+      key: input.revisionS3Key,
+      path: input.templatePath,
+      describedAs: 'templatePath',
+    },
+    {
+      maxArchiveBytes: deps.config.maxArchiveBytes,
+      maxFileBytes: MAX_TEMPLATE_BYTES,
+      maxFileBytesReason: `CloudFormation accepts templates of at most ${MAX_TEMPLATE_BYTES} bytes`,
+    },
   );
   const stackName = stackNameFor(input.environmentName, input.stackName);
   return stageTemplate(deps.s3, template, {

@@ -6,12 +6,13 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { ArtifactError, RetryableError } from '@cfn-safe-deploy/deploy-shared';
-import { type TaskInput, TemplateSchema } from '@cfn-safe-deploy/state-payloads';
+import { type TaskInput, TemplateSourceSchema } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { strToU8, zipSync } from 'fflate';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../src/handler.js';
-import { loadTemplateOfDeployment } from '../src/load-template.js';
+import { loadTemplateOfDeployment, MAX_TEMPLATE_BYTES } from '../src/load-template.js';
 
 const s3 = mockClient(S3Client);
 const TEMPLATE = 'Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n';
@@ -28,14 +29,6 @@ const state: TaskInput<'loadTemplate'> = {
   },
   deploymentId: 'job-1',
 };
-
-function awsError(name: string, message: string, status: number): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-  });
-}
 
 function serve(files: Record<string, string>): void {
   const archive = zipSync(
@@ -113,6 +106,21 @@ describe('loadTemplateOfDeployment', () => {
     await expect(loading).rejects.toThrow(/templatePath "cdk.out\/template.yaml"/);
   });
 
+  it('refuses a template over 1 MB, as CloudFormation would', async () => {
+    // Prepare: a template just over the limit, in an archive well within maxArchiveBytes
+    serve({ 'cdk.out/template.yaml': `# ${'x'.repeat(MAX_TEMPLATE_BYTES)}\n` });
+
+    // Act
+    const loading = loadTemplateOfDeployment(state, {
+      ...deps,
+      config: { maxArchiveBytes: 4 * MAX_TEMPLATE_BYTES },
+    });
+
+    // Assess
+    await expect(loading).rejects.toBeInstanceOf(ArtifactError);
+    await expect(loading).rejects.toThrow(/CloudFormation accepts templates of at most 1048576 bytes/);
+  });
+
   it('fails with an ArtifactError when the artifact is not there', async () => {
     s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 'The specified key does not exist.', 404));
     await expect(loadTemplateOfDeployment(state, deps)).rejects.toBeInstanceOf(ArtifactError);
@@ -130,7 +138,7 @@ describe('handler', () => {
     const result = await handler(state);
 
     // Assess
-    expect(TemplateSchema.parse(result)).toEqual({ body: TEMPLATE, bytes: TEMPLATE.length });
+    expect(TemplateSourceSchema.parse(result)).toEqual({ body: TEMPLATE, bytes: TEMPLATE.length });
   });
 
   it('reads the input without its policy, which Check Stack Existence checks after it', async () => {

@@ -1,16 +1,9 @@
 import { classifyAwsError } from '@cfn-safe-deploy/deploy-shared';
-
-function nameOf(error: unknown): string | undefined {
-  if (error instanceof Error) return error.name;
-  if (error !== null && typeof error === 'object' && typeof (error as { name?: unknown }).name === 'string') {
-    return (error as { name: string }).name;
-  }
-  return undefined;
-}
+import { errorNameOf } from '@cfn-safe-deploy/state-payloads';
 
 /** True for an AWS error named `name` (e.g. "ExecutionAlreadyExists"). */
 export function isAwsError(error: unknown, name: string): boolean {
-  return nameOf(error) === name;
+  return errorNameOf(error) === name;
 }
 
 /** True for throttling, 5xx and network errors: trying again later may work. */
@@ -24,7 +17,7 @@ export function isTransient(error: unknown): boolean {
  * names who lacked the permission (the function role, or the job's artifact credentials).
  */
 export function describeAwsError(error: unknown, principal = 'the Trigger function role'): string {
-  const name = nameOf(error) ?? 'Error';
+  const name = errorNameOf(error) ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   const kind = classifyAwsError(error);
   const hint =

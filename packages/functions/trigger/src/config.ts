@@ -32,8 +32,3 @@ export function readTriggerConfig(env: TriggerEnvironment): TriggerConfig {
   }
   return { stateMachineArn: value };
 }
-
-/** The ARN of the execution named `name` of the state machine `stateMachineArn` (Standard workflows). */
-export function executionArnFor(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-}

@@ -1,5 +1,5 @@
 import type { StaticCredentials } from '@cfn-safe-deploy/deploy-shared';
-import { PayloadValidationError, parseWith } from '@cfn-safe-deploy/state-payloads';
+import { PayloadValidationError, parseWith, recordOf } from '@cfn-safe-deploy/state-payloads';
 import * as z from 'zod/mini';
 
 /**
@@ -55,13 +55,9 @@ export class NotAPipelineJobError extends Error {
   }
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-}
-
 /** The job id, read before anything else so that every later problem can be answered to the job. */
 export function jobIdOf(event: unknown): string {
-  const id = record(record(event)?.['CodePipeline.job'])?.id;
+  const id = recordOf(recordOf(event)?.['CodePipeline.job'])?.id;
   if (typeof id !== 'string' || id.length === 0) {
     throw new NotAPipelineJobError(
       'The event is not a CodePipeline job: "CodePipeline.job".id is missing, so there is no job to answer',
@@ -89,7 +85,9 @@ export function parseJob(event: unknown): PipelineJob {
  * are secrets and error messages end up in logs and in the pipeline console.
  */
 export function artifactCredentialsOf(event: unknown): ArtifactCredentials {
-  const credentials = record(record(record(record(event)?.['CodePipeline.job'])?.data)?.artifactCredentials);
+  const credentials = recordOf(
+    recordOf(recordOf(recordOf(event)?.['CodePipeline.job'])?.data)?.artifactCredentials,
+  );
   const text = (key: string): string | undefined => {
     const value = credentials?.[key];
     return typeof value === 'string' && value.length > 0 ? value : undefined;

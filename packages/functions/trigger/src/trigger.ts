@@ -14,6 +14,7 @@ import type { logger as sharedLogger } from '@cfn-safe-deploy/deploy-shared';
 import {
   decodeContinuationToken,
   encodeContinuationToken,
+  executionArnFor,
   executionNameFor,
   MAX_PIPELINE_MESSAGE,
   PayloadValidationError,
@@ -25,7 +26,7 @@ import {
 } from '@cfn-safe-deploy/state-payloads';
 import { answerForExecution, fit, type JobAnswer, MAX_SUMMARY } from './answer.js';
 import { describeAwsError, isAwsError, isTransient } from './aws-errors.js';
-import { executionArnFor, readTriggerConfig, type TriggerEnvironment } from './config.js';
+import { readTriggerConfig, type TriggerEnvironment } from './config.js';
 import {
   type ArtifactCredentials,
   artifactCredentialsOf,

@@ -5,7 +5,7 @@ import {
   PutJobSuccessResultCommand,
   type PutJobSuccessResultCommandInput,
 } from '@aws-sdk/client-codepipeline';
-import { GetObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
@@ -22,6 +22,7 @@ import {
   executionNameFor,
   MAX_PIPELINE_MESSAGE,
 } from '@cfn-safe-deploy/state-payloads';
+import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArtifactCredentials } from '../src/event.js';
@@ -580,9 +581,6 @@ describe('continuation', () => {
 });
 
 describe('every bad input of a first invocation ends in PutJobFailureResult naming the problem', () => {
-  const awsError = (name: string, message: string, status: number) =>
-    new S3ServiceException({ name, message, $fault: 'client', $metadata: { httpStatusCode: status } });
-
   it.each<[string, () => void, TriggerDeps['env'] | undefined, Record<string, unknown>, string]>([
     [
       'STATE_MACHINE_ARN unset',

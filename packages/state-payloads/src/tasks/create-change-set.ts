@@ -1,6 +1,11 @@
 import * as z from 'zod/mini';
 import { DeploymentInputSchema } from '../input-fields.js';
-import { ChangeSetStateSchema, DeploymentIdSchema, StackCheckSchema, TemplateSchema } from '../results.js';
+import {
+  ChangeSetStateSchema,
+  DeploymentIdSchema,
+  StackCheckSchema,
+  TemplateSourceSchema,
+} from '../results.js';
 
 /**
  * Reads the execution input but its policy (checked by the gate, Check Stack Existence) and the results it needs.
@@ -10,7 +15,7 @@ export const createChangeSetTask = {
   input: z.object({
     input: DeploymentInputSchema,
     deploymentId: DeploymentIdSchema,
-    template: TemplateSchema,
+    template: TemplateSourceSchema,
     stack: StackCheckSchema,
   }),
   result: ChangeSetStateSchema,

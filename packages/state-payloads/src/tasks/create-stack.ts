@@ -5,7 +5,7 @@ import {
   DeploymentIdSchema,
   StackCheckSchema,
   StackOperationSchema,
-  TemplateSchema,
+  TemplateSourceSchema,
 } from '../results.js';
 
 /**
@@ -17,7 +17,7 @@ export const createStackTask = {
   input: z.object({
     input: DeploymentInputSchema,
     deploymentId: DeploymentIdSchema,
-    template: TemplateSchema,
+    template: TemplateSourceSchema,
     blueGreen: z.optional(BlueGreenSchema),
     stack: StackCheckSchema,
   }),

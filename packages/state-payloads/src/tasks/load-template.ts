@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { DeploymentInputSchema } from '../input-fields.js';
-import { TemplateSchema } from '../result-template.js';
+import { TemplateSourceSchema } from '../result-template.js';
 import { DeploymentIdSchema } from '../schemas-common.js';
 
 /**
@@ -14,5 +14,5 @@ export const loadTemplateTask = {
     input: DeploymentInputSchema,
     deploymentId: DeploymentIdSchema,
   }),
-  result: TemplateSchema,
+  result: TemplateSourceSchema,
 } as const;

@@ -1,0 +1,103 @@
+import { type Finding, FindingSchema, VerdictSchema } from '@cfn-safe-deploy/changeset-policy';
+import { type Outcome, OutcomeSchema, recordOf } from '@cfn-safe-deploy/state-payloads';
+import type { ExecutionEvent, LocalExecution, StateRun } from './step-functions.js';
+
+/** The `--json` summary of one deployment (docs/contracts.md, `safe-deploy` CLI). */
+export interface DeploySummary {
+  readonly result: 'Succeeded' | 'Failed';
+  /** The execution's status, or NOT_STARTED when the Trigger failed the job before starting one. */
+  readonly executionStatus: string;
+  readonly path: string[];
+  readonly verdict?: string;
+  /** The stack this revision went to: the blue/green stack when one was created. */
+  readonly stackName: string;
+  /** That stack's status in the emulator after the run, or DOES_NOT_EXIST. */
+  readonly stackStatus: string;
+  readonly message: string;
+}
+
+/** The inspection as the state machine recorded it (`$.inspection`). */
+export interface InspectionView {
+  readonly verdict: string;
+  readonly findings: Finding[];
+  readonly allowed: Finding[];
+}
+
+/** Everything a report needs about one deployment. */
+export interface DeployRecord {
+  readonly summary: DeploySummary;
+  readonly jobId: string;
+  readonly executionArn?: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly source: string;
+  readonly inputFile: string;
+  readonly states: readonly StateRun[];
+  readonly inspection?: InspectionView;
+  readonly outcome?: Outcome;
+  readonly triggerInvocations: number;
+}
+
+export type DeployProgress =
+  | { readonly kind: 'started'; readonly jobId: string; readonly stackName: string }
+  | ExecutionEvent
+  | { readonly kind: 'inspection'; readonly inspection: InspectionView };
+
+/** The inspection in a state's output (`$.inspection`), when it has one. */
+export function inspectionOf(output: unknown): InspectionView | undefined {
+  const inspection = recordOf(recordOf(output)?.inspection);
+  if (inspection === undefined) return undefined;
+  const verdict = VerdictSchema.safeParse(inspection.verdict);
+  if (!verdict.success) return undefined;
+  const findingsIn = (value: unknown): Finding[] =>
+    (Array.isArray(value) ? value : []).flatMap((item: unknown) => {
+      const finding = FindingSchema.safeParse(item);
+      return finding.success ? [finding.data] : [];
+    });
+  return {
+    verdict: verdict.data,
+    findings: findingsIn(inspection.findings),
+    allowed: findingsIn(inspection.allowed),
+  };
+}
+
+/** The last inspection the states carried (the deploy states pass `$.inspection` on). */
+export function lastInspection(states: readonly StateRun[]): InspectionView | undefined {
+  return [...states]
+    .reverse()
+    .map((state) => inspectionOf(state.output))
+    .find((found) => found !== undefined);
+}
+
+/** The execution's outcome: its output when it succeeded, its cause when it failed. */
+export function outcomeOf(execution: LocalExecution | undefined): Outcome | undefined {
+  if (execution === undefined) return undefined;
+  const text = execution.status === 'SUCCEEDED' ? execution.output : execution.cause;
+  if (text === undefined) return undefined;
+  try {
+    const parsed = OutcomeSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `<environmentName>-<stackName>` read leniently from the input file (it may be malformed). */
+export function stackNameFromInput(text: string): string {
+  try {
+    const value = recordOf(JSON.parse(text));
+    if (typeof value?.environmentName === 'string' && typeof value.stackName === 'string') {
+      return `${value.environmentName}-${value.stackName}`;
+    }
+  } catch {
+    // malformed: the Trigger says so
+  }
+  return '';
+}
+
+/** The stack the revision went to: the blue/green stack when one was created. */
+export function deployedStackName(outcome: Outcome | undefined, inputText: string): string {
+  return outcome?.result === 'blue-green'
+    ? outcome.blueGreenStackName
+    : (outcome?.stackName ?? stackNameFromInput(inputText));
+}
