@@ -21,7 +21,7 @@ import { UsageError } from './errors.js';
 import type { LocalServer } from './http.js';
 import { startJsonEndpoint } from './json-endpoint.js';
 import { functionArnOf, LocalLambda } from './lambda.js';
-import { logCapture } from './log-capture.js';
+import { type FunctionLogLine, logCapture } from './log-capture.js';
 import {
   type ExecutionEvent,
   type LocalExecution,
@@ -64,6 +64,8 @@ export interface DeployRecord {
   readonly inspection?: InspectionView;
   readonly outcome?: Outcome;
   readonly triggerInvocations: number;
+  /** What the functions logged during this deployment (the Trigger's lines too), in order. */
+  readonly logs: readonly FunctionLogLine[];
 }
 
 export type DeployProgress =
@@ -353,6 +355,8 @@ export class LocalCloud {
     const executionName = executionNameFor(jobId);
     let execution: LocalExecution | undefined;
     let inspected = false;
+    const logs: FunctionLogLine[] = [];
+    const stopLogs = logCapture.subscribe((logLine) => logs.push(logLine));
     const unsubscribe = stepFunctions.subscribe((running, event) => {
       if (running.name !== executionName) return;
       execution = running;
@@ -416,6 +420,7 @@ export class LocalCloud {
       }
     } finally {
       unsubscribe();
+      stopLogs();
     }
     if (execution !== undefined && execution.status !== 'RUNNING') await execution.done;
 
@@ -452,6 +457,7 @@ export class LocalCloud {
       ...(inspection === undefined ? {} : { inspection }),
       ...(outcome === undefined ? {} : { outcome }),
       triggerInvocations: invocations,
+      logs,
     };
   }
 
