@@ -7,12 +7,14 @@ import { emulatorStatus, startEmulator, stateDirectory, stopEmulator } from './e
 import { EnvironmentError, UsageError } from './errors.js';
 import { progressPrinter } from './progress.js';
 import { renderReport } from './report.js';
+import { readSavedRun, savedRunOf } from './run-file.js';
 import { LocalCloud } from './session.js';
 
 const USAGE = `Usage:
   safe-deploy emulator start [--port N]   start moto (S3, CloudFormation) detached; state in .safe-deploy/
   safe-deploy emulator status | stop
-  safe-deploy deploy --source DIR --input FILE [--report out.html] [--json]
+  safe-deploy deploy --source DIR --input FILE [--report out.html] [--save run.json] [--json]
+  safe-deploy report RUN.json [--out report.html]   rebuild the report of a run saved with --save
 
 deploy does what CodePipeline does: DIR (any CloudFormation template at the input's templatePath)
 becomes the source artifact, FILE the state machine input file; the Trigger Lambda bundle runs the
@@ -83,11 +85,46 @@ async function emulator(args: string[]): Promise<number> {
   }
 }
 
+/** Writes `text` to `file` (its folder made if missing); returns the absolute path. */
+function writeOut(file: string, text: string): string {
+  const path = resolve(file);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+
+/** `report RUN.json [--out FILE]`: the HTML report of a saved run (default: RUN.html beside it). */
+function report(args: string[]): number {
+  let values: { out?: string | undefined };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args,
+      options: { out: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) {
+    throw new UsageError(
+      `report needs exactly one saved run file (got ${positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p)).join(', ')})`,
+    );
+  }
+  const run = readSavedRun(file);
+  const out = values.out ?? file.replace(/(\.json)?$/i, '.html');
+  line(`Report: ${writeOut(out, renderReport(run))}`);
+  return EXIT_SUCCEEDED;
+}
+
 async function deploy(args: string[]): Promise<number> {
   const { values } = parse(args, {
     source: { type: 'string' },
     input: { type: 'string' },
     report: { type: 'string' },
+    save: { type: 'string' },
     json: { type: 'boolean' },
   });
   if (typeof values.source !== 'string' || typeof values.input !== 'string') {
@@ -107,11 +144,16 @@ async function deploy(args: string[]): Promise<number> {
     input: values.input,
     ...(json ? {} : { onProgress: progressPrinter() }),
   });
-  if (typeof values.report === 'string') {
-    const path = resolve(values.report);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, renderReport(record));
-    if (!json) line(`Report: ${path}`);
+  if (typeof values.report === 'string' || typeof values.save === 'string') {
+    const run = savedRunOf(record, cloud.definition);
+    if (typeof values.save === 'string') {
+      const path = writeOut(values.save, `${JSON.stringify(run, null, 1)}\n`);
+      if (!json) line(`Run saved: ${path}`);
+    }
+    if (typeof values.report === 'string') {
+      const path = writeOut(values.report, renderReport(run));
+      if (!json) line(`Report: ${path}`);
+    }
   }
   const { summary } = record;
   if (json) {
@@ -134,6 +176,8 @@ export async function main(argv: string[]): Promise<number> {
         return await emulator(rest);
       case 'deploy':
         return await deploy(rest);
+      case 'report':
+        return report(rest);
       case '--help':
       case '-h':
       case 'help':

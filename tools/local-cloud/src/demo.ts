@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { GetTemplateCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { startEmulator, stopEmulator } from './emulator.js';
 import { formatMs, progressPrinter } from './progress.js';
+import { renderReport } from './report.js';
+import { savedRunOf } from './run-file.js';
 import { type DeployRecord, LocalCloud } from './session.js';
 
 const require = createRequire(import.meta.url);
@@ -64,6 +66,8 @@ export interface DemoRow {
   /** What did not match, in words. */
   readonly problems: string[];
   readonly ms: number;
+  /** The scenario's HTML report. */
+  readonly report: string;
 }
 
 export interface DemoResult {
@@ -80,6 +84,8 @@ export interface DemoOptions {
   readonly write?: (text: string) => void;
   /** Print each state as it runs. @default true */
   readonly verbose?: boolean;
+  /** Where each scenario's HTML report goes. @default <stateDir>/reports */
+  readonly reportDir?: string;
 }
 
 function digestOfDir(dir: string): string {
@@ -172,6 +178,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const cfn = cloud.cloudFormation();
     const inputs = join(stateDir, 'inputs');
     mkdirSync(inputs, { recursive: true });
+    const reports = options.reportDir ?? join(stateDir, 'reports');
+    rmSync(reports, { recursive: true, force: true });
+    mkdirSync(reports, { recursive: true });
     for (const [index, scenario] of DEMO_SCENARIOS.entries()) {
       line();
       line(
@@ -210,10 +219,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         problems.push(`blue/green stack ${record.summary.stackName} is ${record.summary.stackStatus}`);
       }
       const ok = problems.length === 0;
-      rows.push({ scenario, record, ok, problems, ms });
+      const report = join(reports, `${index + 1}-${scenario.variant}-${scenario.onUnsafeChange}.html`);
+      writeFileSync(report, renderReport(savedRunOf(record, cloud.definition)));
+      rows.push({ scenario, record, ok, problems, ms, report });
       line(
         `   ${ok ? '✓' : '✗'} ${record.summary.result}: ${record.summary.message.split('\n')[0]}${ok ? '' : ` — NOT AS EXPECTED: ${problems.join('; ')}`}`,
       );
+      line(`   report: ${report}`);
     }
     await cloud.close();
   } finally {
@@ -249,5 +261,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   line(
     `${ok ? 'All 5 scenarios ended as expected' : 'Some scenarios did not end as expected'} in ${formatMs(ms)}. Function logs: ${join(stateDir, 'logs', 'functions.log')}`,
   );
+  line(`Reports (one HTML page per scenario): ${options.reportDir ?? join(stateDir, 'reports')}`);
   return { ok, rows, ms };
 }

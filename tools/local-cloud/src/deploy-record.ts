@@ -1,5 +1,6 @@
 import { type Finding, FindingSchema, VerdictSchema } from '@cfn-safe-deploy/changeset-policy';
 import { type Outcome, OutcomeSchema, recordOf } from '@cfn-safe-deploy/state-payloads';
+import type { FunctionLogLine } from './log-capture.js';
 import type { ExecutionEvent, LocalExecution, StateRun } from './step-functions.js';
 
 /** The `--json` summary of one deployment (docs/contracts.md, `safe-deploy` CLI). */
@@ -36,6 +37,8 @@ export interface DeployRecord {
   readonly inspection?: InspectionView;
   readonly outcome?: Outcome;
   readonly triggerInvocations: number;
+  /** What the functions logged during this deployment (the Trigger's lines too), in order. */
+  readonly logs: readonly FunctionLogLine[];
 }
 
 export type DeployProgress =

@@ -27,7 +27,20 @@ export { EnvironmentError, UsageError } from './errors.js';
 export type { LocalServer } from './http.js';
 export { startJsonEndpoint } from './json-endpoint.js';
 export { LambdaFunctionError, LocalLambda } from './lambda.js';
-export { redact, renderReport } from './report.js';
+export { maskSecretsInText, redact } from './masking.js';
+export { renderReport } from './report.js';
+export {
+  type AttemptedStack,
+  machineOf,
+  type NotAttemptedStack,
+  parseSavedRun,
+  RUN_FORMAT,
+  readSavedRun,
+  type SavedRun,
+  SavedRunSchema,
+  type StackRun,
+  savedRunOf,
+} from './run-file.js';
 export {
   type DeployOptions,
   type DeployProgress,

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { errorNameOf } from '@cfn-safe-deploy/state-payloads';
 import { setProcessEnvironment } from './bundle-environment.js';
 import { ACCOUNT, REGION } from './constants.js';
+import { logCapture } from './log-capture.js';
 
 /** A function as the emulator runs it: a built bundle exporting `handler`, with its own environment. */
 export interface LambdaFunctionSpec {
@@ -106,7 +107,10 @@ export class LocalLambda {
       );
     });
     try {
-      const result = await Promise.race([this.handler(payload, context), timeout]);
+      const result = await Promise.race([
+        logCapture.runAs(name, () => this.handler(payload, context)),
+        timeout,
+      ]);
       return result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown);
     } catch (error) {
       if (error instanceof LambdaFunctionError) throw error;

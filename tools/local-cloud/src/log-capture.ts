@@ -1,6 +1,16 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { format } from 'node:util';
+
+/** A line a function logged while it ran: when (epoch ms), which function, the text. */
+export interface FunctionLogLine {
+  readonly at: number;
+  readonly source: string;
+  readonly text: string;
+}
+
+export type LogListener = (line: FunctionLogLine) => void;
 
 /**
  * Keeps the functions' log lines (Powertools Logger in dev mode writes through the global console)
@@ -10,6 +20,19 @@ import { format } from 'node:util';
 export class LogCapture {
   private file: string | undefined;
   private installed = false;
+  private readonly source = new AsyncLocalStorage<string>();
+  private readonly listeners = new Set<LogListener>();
+
+  /** Runs `work` with every line it logs attributed to `source` (a function's name). */
+  runAs<T>(source: string, work: () => Promise<T>): Promise<T> {
+    return this.source.run(source, work);
+  }
+
+  /** Hears every line logged under a source (see runAs); returns the function that stops listening. */
+  subscribe(listener: LogListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Where the captured lines go from now on. */
   redirect(file: string): void {
@@ -19,6 +42,11 @@ export class LogCapture {
   }
 
   write(line: string): void {
+    const source = this.source.getStore();
+    if (source !== undefined) {
+      const at = Date.now();
+      for (const listener of this.listeners) listener({ at, source, text: line });
+    }
     if (this.file === undefined) return;
     try {
       appendFileSync(this.file, line.endsWith('\n') ? line : `${line}\n`);

@@ -30,7 +30,7 @@ import { UsageError } from './errors.js';
 import type { LocalServer } from './http.js';
 import { startJsonEndpoint } from './json-endpoint.js';
 import { functionArnOf, LocalLambda } from './lambda.js';
-import { logCapture } from './log-capture.js';
+import { type FunctionLogLine, logCapture } from './log-capture.js';
 import { type PipelineJob, runPipelineAction } from './pipeline-job.js';
 import { type LocalExecution, LocalStepFunctions } from './step-functions.js';
 import { zipDirectory } from './zip.js';
@@ -275,6 +275,8 @@ export class LocalCloud {
     const executionName = executionNameFor(job.jobId);
     let execution: LocalExecution | undefined;
     let inspected = false;
+    const logs: FunctionLogLine[] = [];
+    const stopLogs = logCapture.subscribe((logLine) => logs.push(logLine));
     const unsubscribe = stepFunctions.subscribe((running, event) => {
       if (running.name !== executionName) return;
       execution = running;
@@ -307,6 +309,7 @@ export class LocalCloud {
       });
     } finally {
       unsubscribe();
+      stopLogs();
     }
     const ended: LocalExecution | undefined = execution;
     if (ended !== undefined && ended.status !== 'RUNNING') await ended.done;
@@ -337,6 +340,7 @@ export class LocalCloud {
       ...(inspection === undefined ? {} : { inspection }),
       ...(outcome === undefined ? {} : { outcome }),
       triggerInvocations: invocations,
+      logs,
     };
   }
 
