@@ -15,7 +15,6 @@ export {
   DEPLOYMENT_REFUSED_ERROR,
   NOT_RETRIED_ERRORS,
   RETRYABLE_ERRORS,
-  SAFE_VERDICT,
   TASK_RETRY,
   TASK_STATES,
   type TaskStateName,
@@ -23,13 +22,13 @@ export {
 export {
   bundledFunctionCode,
   FUNCTION_ASSET_EXCLUDE,
-  FUNCTION_FOR_TASK,
   FUNCTION_NAMES,
   FUNCTION_SPECS,
   FunctionBundleError,
   type FunctionName,
   type FunctionSpec,
   functionDistFolder,
+  functionOf,
   functionPackageName,
   placeholderFunctionCode,
 } from './functions.js';

@@ -7,6 +7,8 @@ import { ChangeSetStateSchema, DeploymentIdSchema, StackCheckSchema, TemplateSch
  */
 export const createChangeSetTask = {
   name: 'createChangeSet',
+  functionName: 'create-change-set',
+  resultKey: 'changeSet',
   input: z.object({
     input: DeploymentInputSchema,
     deploymentId: DeploymentIdSchema,
