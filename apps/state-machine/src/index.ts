@@ -32,6 +32,7 @@ export {
   functionPackageName,
   placeholderFunctionCode,
 } from './functions.js';
+export { acknowledgeNagFindings, type NagAcknowledgement, nagAcknowledgements } from './nag.js';
 export {
   DEFAULT_ARTIFACT_BUCKET_NAMES,
   DEFAULT_ENVIRONMENT_NAMES,
