@@ -1,7 +1,11 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PARAMETER_NAME, nagAcknowledgements } from '@cfn-safe-deploy/state-machine';
+import {
+  DEFAULT_PARAMETER_NAME,
+  nagAcknowledgements,
+  unexplainedAcknowledgements,
+} from '@cfn-safe-deploy/state-machine';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
@@ -517,14 +521,8 @@ describe('cdk-nag (AwsSolutions)', () => {
     const artifact = app.synth().getStackByName(stack.stackName);
 
     // THEN each acknowledgement, stored as { ruleId: reason }, has a written reason
-    const acknowledgements = nagAcknowledgements(artifact);
-    expect(acknowledgements.length).toBeGreaterThan(0);
-    for (const { path, ruleId, reason } of acknowledgements) {
-      expect(
-        typeof reason === 'string' && reason.trim().length >= 40,
-        `${path} ${ruleId}: ${String(reason)}`,
-      ).toBe(true);
-    }
+    expect(nagAcknowledgements(artifact).length).toBeGreaterThan(0);
+    expect(unexplainedAcknowledgements(artifact)).toEqual([]);
   });
 
   it('GIVEN a finding nobody acknowledged WHEN the app is synthesized THEN synthesis stops and names it', () => {

@@ -8,17 +8,6 @@ import { recreateStackPath } from './workflow/recreate-stack.js';
 import { stackCheckPath } from './workflow/stack-check.js';
 import { workflowStates } from './workflow/states.js';
 
-export {
-  DEPLOYMENT_FAILED_ERROR,
-  DEPLOYMENT_REFUSED_ERROR,
-  NOT_RETRIED_ERRORS,
-  RETRYABLE_ERRORS,
-  TASK_RETRY,
-  TASK_STATES,
-  TASK_TIMEOUT_MARGIN_SECONDS,
-  type TaskStateName,
-} from './workflow/states.js';
-
 /**
  * Builds the Deploy workflow from its paths (src/workflow/): Start Deployment → Load Template →
  * the stack check, which picks the path that creates, recreates or updates the stack.

@@ -140,3 +140,16 @@ export function nagAcknowledgements(artifact: {
       ),
   );
 }
+
+/** The shortest reason taken for a written one: a sentence, not a placeholder. */
+export const MIN_ACKNOWLEDGEMENT_REASON = 40;
+
+/**
+ * The acknowledgements of a synthesized stack whose reason is missing or shorter than
+ * MIN_ACKNOWLEDGEMENT_REASON characters, as `<path> <rule id>`: what a stack test expects to be empty.
+ */
+export function unexplainedAcknowledgements(artifact: Parameters<typeof nagAcknowledgements>[0]): string[] {
+  return nagAcknowledgements(artifact)
+    .filter(({ reason }) => typeof reason !== 'string' || reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON)
+    .map(({ path, ruleId }) => `${path} ${ruleId}`);
+}

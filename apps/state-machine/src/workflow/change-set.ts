@@ -63,17 +63,13 @@ export function updateByChangeSetPath(
     '$.changeSet.reason',
     deleteFailedChangeSet,
   );
-  changeSetCreated
-    .when(Condition.stringEquals('$.changeSet.next', 'inspect'), inspect)
-    .when(Condition.stringEquals('$.changeSet.next', 'no-changes'), deleteNoopChangeSet)
+  changeSetFailed
     .when(
-      Condition.and(
-        Condition.stringEquals('$.changeSet.next', 'failed'),
-        Condition.isPresent(changeSetFailed.reasonPath),
-      ),
-      changeSetFailed.withReason,
+      changeSetCreated
+        .when(Condition.stringEquals('$.changeSet.next', 'inspect'), inspect)
+        .when(Condition.stringEquals('$.changeSet.next', 'no-changes'), deleteNoopChangeSet),
+      Condition.stringEquals('$.changeSet.next', 'failed'),
     )
-    .when(Condition.stringEquals('$.changeSet.next', 'failed'), changeSetFailed.withoutReason)
     .when(
       Condition.and(
         Condition.stringEquals('$.changeSet.next', 'wait'),

@@ -43,15 +43,8 @@ export function pollStackOperation(
   });
   waitState.next(statusState);
   statusState.next(
-    onSuccess(check)
-      .when(
-        Condition.and(
-          Condition.stringEquals('$.operation.outcome', 'failed'),
-          Condition.isPresent(failedOperation.reasonPath),
-        ),
-        failedOperation.withReason,
-      )
-      .when(Condition.stringEquals('$.operation.outcome', 'failed'), failedOperation.withoutReason)
+    failedOperation
+      .when(onSuccess(check), Condition.stringEquals('$.operation.outcome', 'failed'))
       .when(Condition.booleanEquals('$.operation.poll.exhausted', true), timedOut)
       .otherwise(waitState),
   );

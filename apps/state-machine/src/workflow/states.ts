@@ -4,6 +4,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   Choice,
+  Condition,
   Fail,
   JitterType,
   JsonPath,
@@ -91,6 +92,11 @@ export interface CloudFormationFailure {
   readonly reasonPath: string;
   readonly withReason: Pass;
   readonly withoutReason: Pass;
+  /**
+   * Adds the two rules to `choice`: when `failed` holds, the outcome with the reason if there is one,
+   * else the one without (a JSONPath to a missing field would be an uncaught States.Runtime error).
+   */
+  when(choice: Choice, failed: Condition): Choice;
 }
 
 /**
@@ -239,15 +245,14 @@ export function workflowStates(scope: Construct, functionFor: (task: TaskName) =
     choice: (name, comment) => new Choice(scope, idOf(name), { stateName: name, comment }),
     outcome,
     failure,
-    cloudFormationFailure: (name, stage, stackNamePath, reasonPath, next = describeFailure) => ({
-      reasonPath,
-      withReason: failure(
+    cloudFormationFailure: (name, stage, stackNamePath, reasonPath, next = describeFailure) => {
+      const withReason = failure(
         name,
         stage,
         { stackName: JsonPath.stringAt(stackNamePath), reason: JsonPath.stringAt(reasonPath) },
         next,
-      ),
-      withoutReason: failure(
+      );
+      const withoutReason = failure(
         `${name} Without Reason`,
         stage,
         {
@@ -255,7 +260,16 @@ export function workflowStates(scope: Construct, functionFor: (task: TaskName) =
           reason: 'CloudFormation reported the failure without a reason',
         },
         next,
-      ),
-    }),
+      );
+      return {
+        reasonPath,
+        withReason,
+        withoutReason,
+        when: (choice, failed) =>
+          choice
+            .when(Condition.and(failed, Condition.isPresent(reasonPath)), withReason)
+            .when(failed, withoutReason),
+      };
+    },
   };
 }
