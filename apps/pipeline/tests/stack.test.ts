@@ -1,9 +1,14 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PARAMETER_NAME } from '@cfn-safe-deploy/state-machine';
+import {
+  DEFAULT_PARAMETER_NAME,
+  nagAcknowledgements,
+  unexplainedAcknowledgements,
+} from '@cfn-safe-deploy/state-machine';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code } from 'aws-cdk-lib/aws-lambda';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { DEFAULT_INPUT_FILE, INPUT_FILE_KEY, type PipelineStack } from '../src/stack.js';
@@ -510,9 +515,24 @@ describe('cdk-nag (AwsSolutions)', () => {
     // GIVEN
     const outdir = mkdtempSync(join(tmpdir(), 'pipeline-'));
     outdirs.push(outdir);
-    const { app } = createApp({ appProps: { outdir, context } });
+    const { app, stack } = createApp({ appProps: { outdir, context } });
+
+    // WHEN
+    const artifact = app.synth().getStackByName(stack.stackName);
+
+    // THEN each acknowledgement, stored as { ruleId: reason }, has a written reason
+    expect(nagAcknowledgements(artifact).length).toBeGreaterThan(0);
+    expect(unexplainedAcknowledgements(artifact)).toEqual([]);
+  });
+
+  it('GIVEN a finding nobody acknowledged WHEN the app is synthesized THEN synthesis stops and names it', () => {
+    // GIVEN the app plus a bucket without access logs or an SSL-only policy
+    const outdir = mkdtempSync(join(tmpdir(), 'pipeline-'));
+    outdirs.push(outdir);
+    const { app, stack } = createApp({ appProps: { outdir } });
+    new Bucket(stack, 'UnacknowledgedBucket');
 
     // WHEN / THEN
-    expect(() => app.synth()).not.toThrow();
+    expect(() => app.synth()).toThrow(/AwsSolutions-S10/);
   });
 });

@@ -1,8 +1,8 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import type { Code } from 'aws-cdk-lib/aws-lambda';
 import { createApp } from './app.js';
-import { TASK_STATES, type TaskStateName } from './definition.js';
 import { FUNCTION_NAMES, type FunctionName, placeholderFunctionCode } from './functions.js';
+import { TASK_STATES, type TaskStateName } from './workflow/states.js';
 
 /** The parts of an Amazon States Language definition that callers read; the rest is kept as is. */
 export interface AslDefinition {

@@ -1,37 +1,20 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { TaskName } from '@cfn-safe-deploy/state-payloads';
+import { TASK_NAMES, type TaskName, type TaskPayloads, Tasks } from '@cfn-safe-deploy/state-payloads';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 
-/** The task function packages: `packages/functions/<name>`, package `@cfn-safe-deploy/function-<name>`. */
-export const FUNCTION_NAMES = [
-  'load-template',
-  'check-stack-existence',
-  'create-stack',
-  'delete-stack',
-  'get-stack-status',
-  'create-change-set',
-  'get-change-set-status',
-  'inspect-change-set',
-  'execute-change-set',
-  'delete-change-set',
-] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+/**
+ * The task function packages, in the order of the task registry (`Tasks` of state-payloads): each
+ * task's `functionName`, the package `packages/functions/<name>` (`@cfn-safe-deploy/function-<name>`).
+ */
+export const FUNCTION_NAMES = TASK_NAMES.map((task) => Tasks[task].functionName);
+export type FunctionName = TaskPayloads<TaskName>['functionName'];
 
-/** Which function implements each task of the payload contract (`TaskInputSchemas`). */
-export const FUNCTION_FOR_TASK = {
-  loadTemplate: 'load-template',
-  checkStackExistence: 'check-stack-existence',
-  createStack: 'create-stack',
-  deleteStack: 'delete-stack',
-  getStackStatus: 'get-stack-status',
-  createChangeSet: 'create-change-set',
-  getChangeSetStatus: 'get-change-set-status',
-  inspectChangeSet: 'inspect-change-set',
-  executeChangeSet: 'execute-change-set',
-  deleteChangeSet: 'delete-change-set',
-} as const satisfies Record<TaskName, FunctionName>;
+/** The function package that implements `task`. */
+export function functionOf<T extends TaskName>(task: T): TaskPayloads<T>['functionName'] {
+  return Tasks[task].functionName;
+}
 
 export function functionPackageName(name: FunctionName): string {
   return `@cfn-safe-deploy/function-${name}`;

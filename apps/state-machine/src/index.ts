@@ -9,30 +9,26 @@ export {
   type SynthesizeOptions,
   synthesizeDeployDefinition,
 } from './asl.js';
-export {
-  buildDeployDefinition,
-  DEPLOYMENT_FAILED_ERROR,
-  DEPLOYMENT_REFUSED_ERROR,
-  NOT_RETRIED_ERRORS,
-  RETRYABLE_ERRORS,
-  SAFE_VERDICT,
-  TASK_RETRY,
-  TASK_STATES,
-  type TaskStateName,
-} from './definition.js';
+export { buildDeployDefinition } from './definition.js';
 export {
   bundledFunctionCode,
   FUNCTION_ASSET_EXCLUDE,
-  FUNCTION_FOR_TASK,
   FUNCTION_NAMES,
   FUNCTION_SPECS,
   FunctionBundleError,
   type FunctionName,
   type FunctionSpec,
   functionDistFolder,
+  functionOf,
   functionPackageName,
   placeholderFunctionCode,
 } from './functions.js';
+export {
+  acknowledgeNagFindings,
+  type NagAcknowledgement,
+  nagAcknowledgements,
+  unexplainedAcknowledgements,
+} from './nag.js';
 export {
   DEFAULT_ARTIFACT_BUCKET_NAMES,
   DEFAULT_ENVIRONMENT_NAMES,
@@ -43,3 +39,12 @@ export {
   type StateMachineStackProps,
   TEMPLATE_EXPIRY,
 } from './stack.js';
+export {
+  DEPLOYMENT_FAILED_ERROR,
+  DEPLOYMENT_REFUSED_ERROR,
+  NOT_RETRIED_ERRORS,
+  RETRYABLE_ERRORS,
+  TASK_RETRY,
+  TASK_STATES,
+  type TaskStateName,
+} from './workflow/states.js';

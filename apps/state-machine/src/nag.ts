@@ -113,3 +113,43 @@ export function acknowledgeNagFindings(stack: StateMachineStack): void {
       "The bucket holds transient copies (expired after 7 days) of templates that are also in the pipeline's artifact bucket; CloudTrail records who staged them. An access-log bucket would add a bucket with the same finding.",
   });
 }
+
+/** One acknowledged cdk-nag rule of a synthesized stack: where, which rule, and the reason written for it. */
+export interface NagAcknowledgement {
+  readonly path: string;
+  readonly ruleId: string;
+  readonly reason: unknown;
+}
+
+/**
+ * The acknowledgements recorded in a synthesized stack's metadata. CDK stores each one under
+ * `aws:cdk:acknowledged-rules` as `{ <rule id>: <reason> }` on the construct it was made on.
+ */
+export function nagAcknowledgements(artifact: {
+  readonly metadata: Readonly<Record<string, readonly { readonly type: string; readonly data?: unknown }[]>>;
+}): NagAcknowledgement[] {
+  return Object.entries(artifact.metadata).flatMap(([path, entries]) =>
+    entries
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries((entry.data ?? {}) as Record<string, unknown>).map(([ruleId, reason]) => ({
+          path,
+          ruleId,
+          reason,
+        })),
+      ),
+  );
+}
+
+/** The shortest reason taken for a written one: a sentence, not a placeholder. */
+export const MIN_ACKNOWLEDGEMENT_REASON = 40;
+
+/**
+ * The acknowledgements of a synthesized stack whose reason is missing or shorter than
+ * MIN_ACKNOWLEDGEMENT_REASON characters, as `<path> <rule id>`: what a stack test expects to be empty.
+ */
+export function unexplainedAcknowledgements(artifact: Parameters<typeof nagAcknowledgements>[0]): string[] {
+  return nagAcknowledgements(artifact)
+    .filter(({ reason }) => typeof reason !== 'string' || reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON)
+    .map(({ path, ruleId }) => `${path} ${ruleId}`);
+}

@@ -9,10 +9,10 @@ import type { Construct } from 'constructs';
 import { buildDeployDefinition } from './definition.js';
 import {
   bundledFunctionCode,
-  FUNCTION_FOR_TASK,
   FUNCTION_NAMES,
   FUNCTION_SPECS,
   type FunctionName,
+  functionOf,
 } from './functions.js';
 
 /** Environments whose stacks (`<environmentName>-<stackName>`) the state machine may deploy. */
@@ -312,7 +312,7 @@ export class StateMachineStack extends Stack {
       comment: 'Deploys one CloudFormation stack without ever deleting or replacing resources by accident.',
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(
-        buildDeployDefinition(this, (task) => functions[FUNCTION_FOR_TASK[task]]),
+        buildDeployDefinition(this, (task) => functions[functionOf(task)]),
       ),
       timeout: STATE_MACHINE_TIMEOUT,
       tracingEnabled: true,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  FUNCTION_FOR_TASK,
   functionArn,
+  functionOf,
   synthesizeDeployDefinition,
   TASK_STATES,
   type TaskStateName,
@@ -13,8 +13,8 @@ describe('synthesizeDeployDefinition', () => {
     const { definition, taskFunctions } = synthesizeDeployDefinition();
     // Assess
     const expected = Object.fromEntries(
-      (Object.entries(TASK_STATES) as [TaskStateName, keyof typeof FUNCTION_FOR_TASK][]).map(
-        ([state, task]) => [state, FUNCTION_FOR_TASK[task]],
+      (Object.entries(TASK_STATES) as [TaskStateName, (typeof TASK_STATES)[TaskStateName]][]).map(
+        ([state, task]) => [state, functionOf(task)],
       ),
     );
     expect(taskFunctions).toEqual(expected);

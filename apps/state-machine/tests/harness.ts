@@ -6,15 +6,14 @@ import {
   type Poll,
   type StackCheck,
   type StackOperation,
-  TaskInputSchemas,
   type TaskName,
-  TaskResultSchemas,
+  Tasks,
 } from '@cfn-safe-deploy/state-payloads';
-import { type RunOptions, StateMachine } from 'aws-local-stepfunctions';
+import { type RunOptions as EngineRunOptions, StateMachine } from 'aws-local-stepfunctions';
 import {
   type DeployDefinition,
-  FUNCTION_FOR_TASK,
   type FunctionName,
+  functionOf,
   synthesizeDeployDefinition,
   TASK_STATES,
   type TaskStateName,
@@ -39,11 +38,31 @@ export interface RunResult {
   /** Every state entered counts as one transition (a retry adds one more). */
   readonly transitions: number;
   readonly retries: number;
-  /** Inputs or results that broke the payload contract (must stay empty). */
+  /**
+   * Inputs or results that broke the payload contract. Empty unless the run was started with
+   * `allowContractViolations`: otherwise a violation makes `runDeploy` reject.
+   */
   readonly contractViolations: string[];
 }
 
-type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+export interface RunOptions {
+  /**
+   * Return the payload contract's violations in the result instead of rejecting: for a test that
+   * breaks the contract on purpose and asserts what was broken.
+   * @default false
+   */
+  readonly allowContractViolations?: boolean;
+}
+
+/** Thrown by `runDeploy` when a Task's input or a stub's result broke the payload contract. */
+export class ContractViolationError extends Error {
+  constructor(readonly violations: readonly string[]) {
+    super(`the run broke the payload contract:\n- ${violations.join('\n- ')}`);
+    this.name = 'ContractViolationError';
+  }
+}
+
+type LocalHandlers = NonNullable<NonNullable<EngineRunOptions['overrides']>['taskResourceLocalHandlers']>;
 
 let deployDefinition: DeployDefinition | undefined;
 /** The synthesized definition, once per test file (synthesis takes seconds). */
@@ -164,9 +183,15 @@ export function taskError(name: string, message: string): Error {
 /**
  * Runs the deployed definition with aws-local-stepfunctions: each Task runs its function's stub
  * (validated against the payload contract both ways), every Wait and retry delay is 0. Load Template
- * answers TEMPLATE unless `stubs` has a stub of its own for it.
+ * answers TEMPLATE unless `stubs` has a stub of its own for it. A Task input or a stub result that
+ * breaks the payload contract makes it reject with a ContractViolationError, unless
+ * `options.allowContractViolations`.
  */
-export async function runDeploy(given: Stubs, input: unknown = INPUT): Promise<RunResult> {
+export async function runDeploy(
+  given: Stubs,
+  input: unknown = INPUT,
+  options: RunOptions = {},
+): Promise<RunResult> {
   const stubs: Stubs = { 'load-template': () => TEMPLATE, ...given };
   const { definition, taskFunctions } = deployed();
   const contractViolations: string[] = [];
@@ -174,17 +199,16 @@ export async function runDeploy(given: Stubs, input: unknown = INPUT): Promise<R
   const taskResourceLocalHandlers: LocalHandlers = {};
   for (const [stateName, functionName] of Object.entries(taskFunctions) as [TaskStateName, FunctionName][]) {
     const task: TaskName = TASK_STATES[stateName];
-    if (FUNCTION_FOR_TASK[task] !== functionName)
-      contractViolations.push(`${stateName} invokes ${functionName}`);
+    if (functionOf(task) !== functionName) contractViolations.push(`${stateName} invokes ${functionName}`);
     taskResourceLocalHandlers[stateName] = async (state) => {
       const call = (calls.get(stateName) ?? 0) + 1;
       calls.set(stateName, call);
-      const parsedInput = TaskInputSchemas[task].safeParse(state);
+      const parsedInput = Tasks[task].input.safeParse(state);
       if (!parsedInput.success) contractViolations.push(`${stateName} input: ${parsedInput.error.message}`);
       const stub = stubs[functionName];
       if (!stub) throw taskError('NoStubError', `no stub for ${functionName} (state ${stateName})`);
       const result = await stub(state as DeployState, { stateName, call });
-      const parsedResult = TaskResultSchemas[task].safeParse(result);
+      const parsedResult = Tasks[task].result.safeParse(result);
       if (!parsedResult.success)
         contractViolations.push(`${stateName} result: ${parsedResult.error.message}`);
       return result as Awaited<ReturnType<LocalHandlers[string]>>;
@@ -205,6 +229,16 @@ export async function runDeploy(given: Stubs, input: unknown = INPUT): Promise<R
     },
     context: { Execution: { Name: EXECUTION_NAME } },
   });
+  const result = await collect(execution, contractViolations);
+  if (contractViolations.length > 0 && options.allowContractViolations !== true)
+    throw new ContractViolationError(contractViolations);
+  return result;
+}
+
+async function collect(
+  execution: ReturnType<StateMachine['run']>,
+  contractViolations: string[],
+): Promise<RunResult> {
   const path: string[] = [];
   let retries = 0;
   let failure: { Error: string; Cause: unknown } | undefined;

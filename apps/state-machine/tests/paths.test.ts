@@ -2,6 +2,7 @@ import { OutcomeSchema } from '@cfn-safe-deploy/state-payloads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CHANGE_SET_ARN,
+  ContractViolationError,
   changeSet,
   deployed,
   EXECUTION_NAME,
@@ -52,6 +53,27 @@ function causeOf(cause: string | undefined): unknown {
   return OutcomeSchema.parse(JSON.parse(cause ?? 'null'));
 }
 
+describe('runDeploy (the harness)', () => {
+  it('GIVEN a stub whose result breaks the payload contract WHEN the run does not allow it THEN it rejects naming the state', async () => {
+    // Prepare: a stack check without the `next` every result must carry
+    const { next: _, ...withoutNext } = stackCheck('create');
+    const stubs: Stubs = { 'check-stack-existence': () => withoutNext };
+    // Act
+    const run = runDeploy(stubs);
+    // Assess
+    await expect(run).rejects.toThrow(ContractViolationError);
+    await expect(run).rejects.toThrow(/Check Stack Existence result: .*next/s);
+  });
+
+  it('GIVEN a Task input that breaks the payload contract WHEN the run does not allow it THEN it rejects', async () => {
+    // Prepare: an execution input without the stack name every task after Load Template reads
+    const { stackName: _, ...input } = INPUT;
+    const stubs: Stubs = { 'check-stack-existence': () => stackCheck('refuse') };
+    // Act / Assess
+    await expect(runDeploy(stubs, input)).rejects.toThrow(/Load Template input: .*stackName/s);
+  });
+});
+
 describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () => {
   beforeAll(() => {
     deployed();
@@ -92,7 +114,6 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     expect(run.status).toBe('SUCCEEDED');
     expect(run.output).toEqual({ result: 'created', stackName: STACK_NAME, stackId: STACK_ID });
     expect(OutcomeSchema.parse(run.output)).toEqual(run.output);
-    expect(run.contractViolations).toEqual([]);
   });
 
   it('GIVEN a safe change WHEN deploying THEN it executes the change set and reports "updated"', async () => {
@@ -119,7 +140,6 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
       'Deployment Succeeded',
     ]);
     expect(run.output).toEqual({ result: 'updated', stackName: STACK_NAME, stackId: STACK_ID });
-    expect(run.contractViolations).toEqual([]);
   });
 
   it('GIVEN an unsafe change WHEN deploying THEN the change set is deleted, never executed, and the outcome is "refused"', async () => {
@@ -168,7 +188,6 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
       findings: [REPLACE_FINDING],
       findingCount: 1,
     });
-    expect(run.contractViolations).toEqual([]);
   });
 
   it('GIVEN a verdict other than the safe one WHEN deciding THEN the change set is never executed', async () => {
@@ -183,9 +202,12 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
       },
       'delete-change-set': () => ({ changeSetArn: CHANGE_SET_ARN, deleted: true }),
     };
-    // Act
-    const run = await runDeploy(stubs);
+    // Act: the verdict breaks the contract on purpose
+    const run = await runDeploy(stubs, INPUT, { allowContractViolations: true });
     // Assess
+    expect(run.contractViolations).toEqual([
+      expect.stringMatching(/^Inspect Change Set Changes result: .*verdict/s),
+    ]);
     expect(executed).toEqual([]);
     expect(run.path).toContain('Delete Change Set');
     expect(run.path).not.toContain('Execute Change Set');
@@ -221,7 +243,6 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
       'Deployment Succeeded',
     ]);
     expect(run.output).toEqual({ result: 'no-changes', stackName: STACK_NAME });
-    expect(run.contractViolations).toEqual([]);
   });
 
   it('GIVEN a stack in ROLLBACK_COMPLETE WHEN deploying THEN it deletes the stack and creates it again', async () => {
@@ -255,7 +276,6 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
       'Deployment Succeeded',
     ]);
     expect(run.output).toEqual({ result: 'created', stackName: STACK_NAME, stackId: STACK_ID });
-    expect(run.contractViolations).toEqual([]);
   });
 
   it('GIVEN a stack left in REVIEW_IN_PROGRESS WHEN its CREATE change set is executed THEN the outcome is "created"', async () => {
@@ -393,7 +413,6 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
       findings: [REPLACE_FINDING],
       findingCount: 1,
     });
-    expect(run.contractViolations).toEqual([]);
   });
 
   it('GIVEN a task that fails with a RetryableError once WHEN deploying THEN it is retried and the deployment succeeds', async () => {
@@ -571,7 +590,6 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
       'Deployment Failed',
     ]);
     expect(deletions.arns).toEqual([CHANGE_SET_ARN]);
-    expect(run.contractViolations).toEqual([]);
     expect(causeOf(run.cause)).toEqual({
       result: 'failed',
       stage: 'change set creation',
@@ -826,6 +844,5 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     expect(run.status).toBe('SUCCEEDED');
     expect(loads).toBe(1);
     expect(received).toEqual([staged, staged]);
-    expect(run.contractViolations).toEqual([]);
   });
 });

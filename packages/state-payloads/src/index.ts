@@ -63,13 +63,14 @@ export {
 export {
   type DeployState,
   DeployStateSchema,
+  type ResultKey,
   ResultKeys,
+  TASK_NAMES,
+  type TaskDeclaration,
   type TaskInput,
-  TaskInputSchemas,
   type TaskName,
   type TaskPayloads,
   type TaskResult,
-  TaskResultSchemas,
   Tasks,
 } from './state.js';
 export { checkStackExistenceTask } from './tasks/check-stack-existence.js';

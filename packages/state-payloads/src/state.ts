@@ -40,67 +40,60 @@ export const DeployStateSchema = z.object({
 });
 export type DeployState = z.infer<typeof DeployStateSchema>;
 
+/** The keys of the deploy state a task may write its result under (not the input, not the id). */
+export type ResultKey = Exclude<keyof DeployState, 'input' | 'deploymentId'>;
+
 /**
- * Every task's payloads: the part of the deploy state it reads (the results it depends on made
- * required) and the result it returns. Each task's Lambda imports its own entry (`…Task` from this
- * package), so that it builds only those schemas when it starts.
+ * What one task declares, in its own module (`src/tasks/<function>.ts`): its name, the package
+ * `packages/functions/<functionName>` that implements it, the key of the deploy state its result
+ * goes under, the part of the state it reads and the result it returns. The union over every key
+ * makes a result that does not fit where it is stored a compile error.
  */
-export const Tasks = {
-  loadTemplate: loadTemplateTask,
-  checkStackExistence: checkStackExistenceTask,
-  createStack: createStackTask,
-  deleteStack: deleteStackTask,
-  getStackStatus: getStackStatusTask,
-  createChangeSet: createChangeSetTask,
-  getChangeSetStatus: getChangeSetStatusTask,
-  inspectChangeSet: inspectChangeSetTask,
-  executeChangeSet: executeChangeSetTask,
-  deleteChangeSet: deleteChangeSetTask,
-} as const;
+export type TaskDeclaration = {
+  readonly [K in ResultKey]: {
+    readonly name: string;
+    readonly functionName: string;
+    readonly resultKey: K;
+    readonly input: z.ZodMiniType;
+    readonly result: z.ZodMiniType<NonNullable<DeployState[K]>>;
+  };
+}[ResultKey];
+
+/** Every task, once: the registry the tables below, the state machine and its functions derive from. */
+const TASK_LIST = [
+  loadTemplateTask,
+  checkStackExistenceTask,
+  createStackTask,
+  deleteStackTask,
+  getStackStatusTask,
+  createChangeSetTask,
+  getChangeSetStatusTask,
+  inspectChangeSetTask,
+  executeChangeSetTask,
+  deleteChangeSetTask,
+] as const satisfies readonly TaskDeclaration[];
+
+type TaskList = typeof TASK_LIST;
+
+/**
+ * Every task's declaration, by name. Each task's Lambda imports its own declaration (`…Task` from
+ * this package), not this table, so that it builds only those schemas when it starts.
+ */
+export const Tasks = Object.fromEntries(TASK_LIST.map((task) => [task.name, task])) as {
+  readonly [D in TaskList[number] as D['name']]: D;
+};
 export type TaskName = keyof typeof Tasks;
-/** A task's name with the schemas of its input and result. */
+/** A task's declaration: its name, function, result key and the schemas of its input and result. */
 export type TaskPayloads<T extends TaskName> = (typeof Tasks)[T];
+/** The part of the deploy state a task reads (`Tasks[task].input`). */
+export type TaskInput<T extends TaskName> = z.infer<TaskPayloads<T>['input']>;
+/** What a task returns (`Tasks[task].result`), stored by the state machine under `ResultKeys[task]`. */
+export type TaskResult<T extends TaskName> = z.infer<TaskPayloads<T>['result']>;
 
-/** The input each Task reads. */
-export const TaskInputSchemas = {
-  loadTemplate: loadTemplateTask.input,
-  checkStackExistence: checkStackExistenceTask.input,
-  createStack: createStackTask.input,
-  deleteStack: deleteStackTask.input,
-  getStackStatus: getStackStatusTask.input,
-  createChangeSet: createChangeSetTask.input,
-  getChangeSetStatus: getChangeSetStatusTask.input,
-  inspectChangeSet: inspectChangeSetTask.input,
-  executeChangeSet: executeChangeSetTask.input,
-  deleteChangeSet: deleteChangeSetTask.input,
-} as const;
-export type TaskInput<T extends TaskName> = z.infer<(typeof TaskInputSchemas)[T]>;
-
-/** The result each Task returns, written by the state machine under `ResultKeys[task]`. */
-export const TaskResultSchemas = {
-  loadTemplate: loadTemplateTask.result,
-  checkStackExistence: checkStackExistenceTask.result,
-  createStack: createStackTask.result,
-  deleteStack: deleteStackTask.result,
-  getStackStatus: getStackStatusTask.result,
-  createChangeSet: createChangeSetTask.result,
-  getChangeSetStatus: getChangeSetStatusTask.result,
-  inspectChangeSet: inspectChangeSetTask.result,
-  executeChangeSet: executeChangeSetTask.result,
-  deleteChangeSet: deleteChangeSetTask.result,
-} as const;
-export type TaskResult<T extends TaskName> = z.infer<(typeof TaskResultSchemas)[T]>;
+/** The task names, in the order of the registry. */
+export const TASK_NAMES = TASK_LIST.map((task) => task.name) as readonly TaskName[];
 
 /** Where in the deploy state each task's result goes (the Task state's ResultPath, without `$.`). */
-export const ResultKeys = {
-  loadTemplate: 'template',
-  checkStackExistence: 'stack',
-  createStack: 'operation',
-  deleteStack: 'operation',
-  getStackStatus: 'operation',
-  createChangeSet: 'changeSet',
-  getChangeSetStatus: 'changeSet',
-  inspectChangeSet: 'inspection',
-  executeChangeSet: 'operation',
-  deleteChangeSet: 'changeSetDeletion',
-} as const satisfies Record<TaskName, keyof DeployState>;
+export const ResultKeys = Object.fromEntries(TASK_LIST.map((task) => [task.name, task.resultKey])) as {
+  readonly [T in TaskName]: TaskPayloads<T>['resultKey'];
+};

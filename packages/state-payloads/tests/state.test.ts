@@ -3,8 +3,7 @@ import {
   DeployStateSchema,
   MAX_TEMPLATE_BODY_BYTES,
   ResultKeys,
-  TaskInputSchemas,
-  TaskResultSchemas,
+  TASK_NAMES,
   Tasks,
   TemplateSourceSchema,
 } from '../src/index.js';
@@ -22,20 +21,38 @@ const missingStack = {
 };
 
 describe('deploy state', () => {
-  it('gives every task a result schema and a result key', () => {
-    expect(Object.keys(TaskResultSchemas).sort()).toEqual(Object.keys(TaskInputSchemas).sort());
-    expect(Object.keys(ResultKeys).sort()).toEqual(Object.keys(TaskInputSchemas).sort());
+  it('derives the task names and result keys from the declarations, each result key a field of the state', () => {
+    expect(TASK_NAMES).toEqual(Object.keys(Tasks));
+    expect(ResultKeys).toEqual({
+      loadTemplate: 'template',
+      checkStackExistence: 'stack',
+      createStack: 'operation',
+      deleteStack: 'operation',
+      getStackStatus: 'operation',
+      createChangeSet: 'changeSet',
+      getChangeSetStatus: 'changeSet',
+      inspectChangeSet: 'inspection',
+      executeChangeSet: 'operation',
+      deleteChangeSet: 'changeSetDeletion',
+    });
     for (const key of Object.values(ResultKeys)) expect(Object.keys(DeployStateSchema.shape)).toContain(key);
   });
 
+  it('gives every task a function package of its own', () => {
+    const functions = Object.values(Tasks).map((task) => task.functionName);
+
+    expect(new Set(functions).size).toBe(functions.length);
+    for (const name of functions) expect(name).toMatch(/^[a-z]+(-[a-z]+)*$/);
+  });
+
   it('accepts the state the gate (Check Stack Existence) receives', () => {
-    const state = TaskInputSchemas.checkStackExistence.parse({ input: validInput, deploymentId: 'job-1' });
+    const state = Tasks.checkStackExistence.input.parse({ input: validInput, deploymentId: 'job-1' });
 
     expect(state.input.onUnsafeChange).toBe('fail');
   });
 
   it('requires the results a task depends on', () => {
-    const result = TaskInputSchemas.executeChangeSet.safeParse({ input: validInput, deploymentId: 'job-1' });
+    const result = Tasks.executeChangeSet.input.safeParse({ input: validInput, deploymentId: 'job-1' });
 
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['changeSet', 'inspection']);
@@ -51,17 +68,13 @@ describe('deploy state', () => {
       poll,
     };
 
-    expect(TaskResultSchemas.getStackStatus.parse(operation)).toEqual(operation);
+    expect(Tasks.getStackStatus.result.parse(operation)).toEqual(operation);
   });
 
   it('refuses a result with a field no task writes', () => {
-    const result = TaskResultSchemas.deleteChangeSet.safeParse({ deleted: true, extra: 1 });
+    const result = Tasks.deleteChangeSet.result.safeParse({ deleted: true, extra: 1 });
 
     expect(result.success).toBe(false);
-  });
-
-  it('names every task after its key in the Tasks table', () => {
-    for (const [key, task] of Object.entries(Tasks)) expect(task.name).toBe(key);
   });
 
   it.each(['checkStackExistence', 'inspectChangeSet'] as const)(
@@ -81,7 +94,7 @@ describe('deploy state', () => {
         },
       };
 
-      const result = TaskInputSchemas[task].safeParse(state);
+      const result = Tasks[task].input.safeParse(state);
 
       expect(result.success).toBe(false);
       expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['input.policy.version']);
@@ -99,9 +112,9 @@ describe('deploy state', () => {
       reason: 'exists',
     };
 
-    const checked = TaskInputSchemas.loadTemplate.parse(state);
-    const created = TaskInputSchemas.createChangeSet.parse({ ...state, template, stack });
-    const deleted = TaskInputSchemas.deleteStack.parse({ ...state, stack });
+    const checked = Tasks.loadTemplate.input.parse(state);
+    const created = Tasks.createChangeSet.input.parse({ ...state, template, stack });
+    const deleted = Tasks.deleteStack.input.parse({ ...state, stack });
 
     expect(checked.input).not.toHaveProperty('policy');
     expect(created.input).not.toHaveProperty('policy');
@@ -110,7 +123,7 @@ describe('deploy state', () => {
   });
 
   it('still checks the execution input fields a later task reads', () => {
-    const result = TaskInputSchemas.createStack.safeParse({
+    const result = Tasks.createStack.input.safeParse({
       input: { ...validInput, templatePath: '../outside.yaml' },
       deploymentId: 'job-1',
       template,
@@ -129,7 +142,7 @@ describe('deploy state', () => {
     };
 
     for (const task of ['createStack', 'createChangeSet'] as const) {
-      const result = TaskInputSchemas[task].safeParse(state);
+      const result = Tasks[task].input.safeParse(state);
       expect(result.success).toBe(false);
       expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['template']);
     }

@@ -61,3 +61,15 @@ export function dependencyOrder(graph: WorkspaceGraph, projects: Iterable<string
   for (const name of [...wanted].sort()) visit(name);
   return ordered;
 }
+
+/**
+ * The dependencies that break "no project of `group` depends on another one of `group`" (the rule
+ * that keeps every function package alone: the tests that chain them live in tools/function-flows),
+ * as `source → target`, sorted.
+ */
+export function dependenciesWithin(graph: WorkspaceGraph, group: ReadonlySet<string>): string[] {
+  return Object.entries(graph.dependencies)
+    .filter(([source]) => group.has(source))
+    .flatMap(([source, targets]) => targets.filter((t) => group.has(t)).map((t) => `${source} → ${t}`))
+    .sort();
+}

@@ -86,13 +86,17 @@ export function runNx(
 /** One target of a project as `nx graph --file` writes it (the fields these checks read). */
 export interface NxTargetConfig {
   readonly cache?: boolean;
+  readonly outputs?: readonly string[];
   readonly inputs?: readonly (string | Record<string, unknown>)[];
 }
 
 /** What `nx graph --file` writes: every project with its targets, and the dependencies between them. */
 export interface NxGraphFile {
   readonly graph: {
-    readonly nodes: Record<string, { data: { root: string; targets?: Record<string, NxTargetConfig> } }>;
+    readonly nodes: Record<
+      string,
+      { data: { root: string; tags?: readonly string[]; targets?: Record<string, NxTargetConfig> } }
+    >;
     readonly dependencies: Record<string, { target: string }[]>;
   };
 }

@@ -10,6 +10,8 @@ import { DeploymentIdSchema, StackCheckSchema } from '../results.js';
  */
 export const checkStackExistenceTask = {
   name: 'checkStackExistence',
+  functionName: 'check-stack-existence',
+  resultKey: 'stack',
   input: z.object({
     input: ExecutionInputSchema,
     deploymentId: DeploymentIdSchema,

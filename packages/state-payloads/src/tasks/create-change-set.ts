@@ -12,6 +12,8 @@ import {
  */
 export const createChangeSetTask = {
   name: 'createChangeSet',
+  functionName: 'create-change-set',
+  resultKey: 'changeSet',
   input: z.object({
     input: DeploymentInputSchema,
     deploymentId: DeploymentIdSchema,

@@ -14,6 +14,8 @@ import {
  */
 export const createStackTask = {
   name: 'createStack',
+  functionName: 'create-stack',
+  resultKey: 'operation',
   input: z.object({
     input: DeploymentInputSchema,
     deploymentId: DeploymentIdSchema,

@@ -6,6 +6,8 @@ import { ChangeSetDeletionSchema, ChangeSetStateSchema, DeploymentIdSchema } fro
  */
 export const deleteChangeSetTask = {
   name: 'deleteChangeSet',
+  functionName: 'delete-change-set',
+  resultKey: 'changeSetDeletion',
   input: z.object({
     deploymentId: DeploymentIdSchema,
     changeSet: ChangeSetStateSchema,

@@ -6,6 +6,8 @@ import { DeploymentIdSchema, StackCheckSchema, StackOperationSchema } from '../r
  */
 export const deleteStackTask = {
   name: 'deleteStack',
+  functionName: 'delete-stack',
+  resultKey: 'operation',
   input: z.object({
     deploymentId: DeploymentIdSchema,
     stack: StackCheckSchema,

@@ -7,6 +7,8 @@ import { ChangeSetStateSchema, DeploymentIdSchema, StackOperationSchema } from '
  */
 export const executeChangeSetTask = {
   name: 'executeChangeSet',
+  functionName: 'execute-change-set',
+  resultKey: 'operation',
   input: z.object({
     deploymentId: DeploymentIdSchema,
     changeSet: ChangeSetStateSchema,

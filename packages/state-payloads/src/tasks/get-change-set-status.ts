@@ -6,6 +6,8 @@ import { ChangeSetStateSchema, DeploymentIdSchema } from '../results.js';
  */
 export const getChangeSetStatusTask = {
   name: 'getChangeSetStatus',
+  functionName: 'get-change-set-status',
+  resultKey: 'changeSet',
   input: z.object({
     deploymentId: DeploymentIdSchema,
     changeSet: ChangeSetStateSchema,

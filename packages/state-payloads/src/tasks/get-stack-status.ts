@@ -6,6 +6,8 @@ import { DeploymentIdSchema, StackOperationSchema } from '../results.js';
  */
 export const getStackStatusTask = {
   name: 'getStackStatus',
+  functionName: 'get-stack-status',
+  resultKey: 'operation',
   input: z.object({
     deploymentId: DeploymentIdSchema,
     operation: StackOperationSchema,

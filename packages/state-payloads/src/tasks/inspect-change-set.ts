@@ -8,6 +8,8 @@ import { ChangeSetStateSchema, DeploymentIdSchema } from '../results.js';
  */
 export const inspectChangeSetTask = {
   name: 'inspectChangeSet',
+  functionName: 'inspect-change-set',
+  resultKey: 'inspection',
   input: z.object({
     input: ExecutionInputSchema,
     deploymentId: DeploymentIdSchema,

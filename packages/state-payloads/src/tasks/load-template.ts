@@ -10,6 +10,8 @@ import { DeploymentIdSchema } from '../schemas-common.js';
  */
 export const loadTemplateTask = {
   name: 'loadTemplate',
+  functionName: 'load-template',
+  resultKey: 'template',
   input: z.object({
     input: DeploymentInputSchema,
     deploymentId: DeploymentIdSchema,
