@@ -61,9 +61,7 @@ describe('execution input', () => {
   it('names a bad onUnsafeChange and lists what is expected', () => {
     const problems = problemsOf(() => parseExecutionInput({ ...validInput, onUnsafeChange: 'bluegreen' }));
 
-    expect(problems[0]).toMatch(
-      /^onUnsafeChange is "bluegreen"; expected "fail" or "blue-green"$/,
-    );
+    expect(problems[0]).toMatch(/^onUnsafeChange is "bluegreen"; expected "fail" or "blue-green"$/);
   });
 
   it.each([
