@@ -3,6 +3,7 @@ import type {
   DescribeChangeSetCommandInput,
   DescribeChangeSetCommandOutput,
 } from '@aws-sdk/client-cloudformation';
+import { DescribeChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import pLimit from 'p-limit';
 import { ChangeSetReadError } from './errors.js';
 
@@ -36,8 +37,6 @@ export async function readChangeSet(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be a positive integer (got ${concurrency})`);
   }
-  // Loaded here, not at module scope: the caller already holds a client, and `evaluate` users never pay for it.
-  const { DescribeChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
   const limit = pLimit(concurrency);
   const seen = new Set<string>();
   const pages: DescribeChangeSetCommandOutput[] = [];
