@@ -63,40 +63,6 @@ const envCredentialsOnly = {
 };
 
 /**
- * A one-file bundle has no chunks to load later, so `await import('@aws-sdk/…')` in a workspace
- * library defers nothing; but esbuild must then wrap the imported package and everything it
- * imports in lazy-init closures whose exports are all kept: one such import in changeset-policy's
- * reader put the whole CloudFormation client (every command, the aggregated client, the waiters) in
- * every bundle. Importing the same names statically lets esbuild tree-shake them like any other
- * import (and drop them where the function that uses them is dead).
- */
-const staticSdkImports = {
-  name: 'static-sdk-imports',
-  setup(b) {
-    const dynamicImport = /const \{ ([\w$, ]+) \} = await import\('(@aws-sdk\/[\w-]+)'\);/g;
-    b.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]dist[\\/].+\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes("await import('@aws-sdk/")) return undefined;
-      const hoisted = [];
-      const rewritten = text.replace(dynamicImport, (_match, names, specifier) => {
-        const list = names.split(',').map((name) => name.trim());
-        const local = (name) => `__static_${hoisted.length}_${name}`;
-        const assigned = `const { ${list.join(', ')} } = { ${list.map((name) => `${name}: ${local(name)}`).join(', ')} };`;
-        hoisted.push(
-          `import { ${list.map((name) => `${name} as ${local(name)}`).join(', ')} } from '${specifier}';`,
-        );
-        return assigned;
-      });
-      return {
-        contents: `${hoisted.join('\n')}\n${rewritten}`,
-        loader: 'js',
-        resolveDir: dirname(args.path),
-      };
-    });
-  },
-};
-
-/**
  * Event streams (S3 SelectObjectContent, Bedrock or Transcribe streaming, …) need the event-stream
  * codec of @smithy/core: an S3 client builds its marshaller when it is created, and the protocols
  * load the serde with `import()` when such an operation is called. None of the operations these
@@ -132,30 +98,70 @@ const noEventStreams = {
 };
 
 /**
- * An AWS SDK client describes every operation and shape of its service in dist-es/schemas as
- * top-level arrays such as `[3, n0, _GOR, 0, [...], [[0, { [_hH]: _IM }], …]]`. The computed keys
- * (`[_hH]`, a string constant of the same file) make esbuild treat each array as possibly having
- * side effects, so it keeps all of them: ~480 unused S3 shapes (~55 KB) in every bundle with an S3
- * client. Writing those keys as the string literals they stand for changes nothing at run time and
- * lets esbuild drop the shapes no bundled command references.
+ * The one transformation of AWS SDK code that stays, as no esbuild option does it (the other size
+ * steps choose modules; this one edits one). An AWS SDK client describes every operation and shape
+ * of its service in dist-es/schemas as top-level arrays such as
+ * `[3, n0, _GOR, 0, [...], [[0, { [_hH]: _IM }], …]]`. The computed keys (`[_hH]`, a string
+ * constant `const _hH = "httpHeader";` of the same file) make esbuild treat each array as possibly
+ * having side effects, so it keeps all of them: ~480 unused S3 shapes (~55 KB) in every bundle with
+ * an S3 client. Writing those keys as the string literals they stand for changes nothing at run
+ * time and lets esbuild drop the shapes no bundled command references.
+ *
+ * It fails the build, rather than silently doing nothing, when the SDK's layout is not the one it
+ * knows: a schema file with no string constants, a computed key naming no constant of its file, or
+ * a bundled client whose schemas were not found where they are expected.
  */
+const SDK_SCHEMA_FILE = /[\\/]@aws-sdk[\\/](client-[^\\/]+)[\\/]dist-es[\\/]schemas[\\/][^\\/]+\.js$/;
+const SDK_CLIENT_MODULE = /[\\/]@aws-sdk[\\/](client-[^\\/]+)[\\/]dist-es[\\/]/;
+const schemaLayoutChanged = (what) =>
+  `${what}: the AWS SDK's schema layout is not the one the sdk-schema-literal-keys plugin of ` +
+  'scripts/bundle-function.mjs knows (see docs/lambda-bundles.md); update the plugin to the new layout';
+
+function rewriteSchemaKeys(text, path) {
+  const constants = new Map();
+  for (const [, name, literal] of text.matchAll(/^const (_\w+) = ("(?:[^"\\]|\\.)*");$/gm)) {
+    constants.set(name, literal);
+  }
+  if (constants.size === 0) throw new Error(schemaLayoutChanged(`${path} declares no string constants`));
+  return text.replace(/\[(_\w+)\]:/g, (_match, name) => {
+    const literal = constants.get(name);
+    if (literal === undefined) {
+      throw new Error(
+        schemaLayoutChanged(`${path} has a computed key [${name}] that is no constant of its own`),
+      );
+    }
+    return `${literal}:`;
+  });
+}
+
 const sdkSchemaLiteralKeys = {
   name: 'sdk-schema-literal-keys',
   setup(b) {
-    b.onLoad(
-      { filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/][^\\/]+\.js$/ },
-      (args) => {
-        const text = readFileSync(args.path, 'utf8');
-        const constants = new Map();
-        for (const [, name, literal] of text.matchAll(/^const (_\w+) = ("(?:[^"\\]|\\.)*");$/gm)) {
-          constants.set(name, literal);
-        }
-        const contents = text.replace(/\[(_\w+)\]:/g, (match, name) =>
-          constants.has(name) ? `${constants.get(name)}:` : match,
-        );
-        return { contents, loader: 'js', resolveDir: dirname(args.path) };
-      },
-    );
+    const rewrittenClients = new Set();
+    b.onStart(() => rewrittenClients.clear());
+    b.onLoad({ filter: SDK_SCHEMA_FILE }, (args) => {
+      const contents = rewriteSchemaKeys(readFileSync(args.path, 'utf8'), args.path);
+      rewrittenClients.add(SDK_SCHEMA_FILE.exec(args.path)?.[1]);
+      return { contents, loader: 'js', resolveDir: dirname(args.path) };
+    });
+    b.onEnd((result) => {
+      const clients = new Set(
+        Object.keys(result.metafile?.inputs ?? {})
+          .map((input) => SDK_CLIENT_MODULE.exec(input)?.[1])
+          .filter((client) => client !== undefined),
+      );
+      const missed = [...clients].filter((client) => !rewrittenClients.has(client));
+      if (missed.length === 0) return undefined;
+      return {
+        errors: [
+          {
+            text: schemaLayoutChanged(
+              `no dist-es/schemas/*.js file was bundled for @aws-sdk/${missed.join(', ')}`,
+            ),
+          },
+        ],
+      };
+    });
   },
 };
 
@@ -170,28 +176,6 @@ const sdkPackageVersionOnly = {
       const { version } = JSON.parse(readFileSync(args.path, 'utf8'));
       return { contents: `export default { version: ${JSON.stringify(version)} };`, loader: 'js' };
     });
-  },
-};
-
-/**
- * The SDK warns once per process when Node is older than 22. The bundle targets node22 (Lambda
- * nodejs22.x), where the check never fires; on an older Node it would only print that warning, at
- * a cost (process.emitWarning builds an Error and writes to stderr) in every cold start.
- */
-const noNodeVersionWarning = {
-  name: 'no-node-version-warning',
-  setup(b) {
-    b.onLoad(
-      {
-        filter:
-          /[\\/]@aws-sdk[\\/]core[\\/]dist-es[\\/]submodules[\\/]client[\\/]emitWarningIfUnsupportedVersion\.js$/,
-      },
-      () => ({
-        contents:
-          'export const state = { warningEmitted: true };\nexport const emitWarningIfUnsupportedVersion = () => {};\n',
-        loader: 'js',
-      }),
-    );
   },
 };
 
@@ -277,10 +261,8 @@ const nodeBuiltinsDirect = {
 const plugins = [
   nodeBuiltinsDirect,
   zodEnglishOnly,
-  noNodeVersionWarning,
   sdkSchemaLiteralKeys,
   sdkPackageVersionOnly,
-  staticSdkImports,
   noEventStreams,
   ...(process.argv.includes('--full-credential-chain') ? [] : [envCredentialsOnly]),
 ];
@@ -298,6 +280,9 @@ const options = {
   minify: true,
   sourcemap: 'linked',
   legalComments: 'none',
+  // The SDK's documented switch for its "Node older than 22" warning: the bundle targets node22
+  // (Lambda nodejs22.x), where the check never fires; defined, the check and its text fold away.
+  define: { 'process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED': '"true"' },
   mainFields: ['module', 'main'],
   metafile: true,
   plugins,

@@ -3,6 +3,7 @@ import type {
   DescribeChangeSetCommandInput,
   DescribeChangeSetCommandOutput,
 } from '@aws-sdk/client-cloudformation';
+import { DescribeChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import pLimit from 'p-limit';
 import { ChangeSetInputError, ChangeSetReadError } from './errors.js';
 import { parseChangeSetPages } from './input.js';
@@ -66,8 +67,6 @@ export async function readChangeSet(
     options.maxPagesPerChangeSet ?? MAX_PAGES_PER_CHANGE_SET,
   );
   const maxCalls = positiveInteger('maxCalls', options.maxCalls ?? MAX_CALLS_PER_TREE);
-  // Loaded here, not at module scope: the caller already holds a client, and `evaluate` users never pay for it.
-  const { DescribeChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
   const limit = pLimit(concurrency);
   const seen = new Set<string>();
   const pages: ChangeSetPage[] = [];

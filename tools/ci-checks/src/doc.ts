@@ -64,6 +64,9 @@ export function renderCiDoc(graph: WorkspaceGraph, facts: TargetFacts): string {
     .sort();
   // The app the others depend on: the one a reader most likely deploys alone.
   const example = dependencyOrder(graph, deployable)[0] ?? 'state-machine';
+  const onNode22 = Object.keys(graph.projects)
+    .filter((name) => graph.projects[name]?.targets.includes('test-node22'))
+    .sort();
   return [
     '<!-- Generated from the Nx project graph by `pnpm nx run ci-checks:ci-doc`: do not edit by hand. -->',
     '<!-- A test of tools/ci-checks fails when this file no longer matches the graph. -->',
@@ -114,6 +117,18 @@ export function renderCiDoc(graph: WorkspaceGraph, facts: TargetFacts): string {
     '  an S3 or local cache on the CodeBuild project).',
     '- The cache is trusted input: share it only between runs of the same repository. `pnpm nx reset`',
     '  empties it.',
+    '',
+    "## Node.js 22, Lambda's runtime",
+    '',
+    "The toolchain (pnpm, Nx, every `test` target) runs on the machine's Node.js (≥ 20.19); the function",
+    "bundles run on Lambda's `nodejs22.x`. So the projects that run the bundles have a second target,",
+    `\`test-node22\`: ${list(onNode22)}. Their \`test\` depends on it, so \`pnpm test\`, \`nx affected -t test\``,
+    'and every CI entry point above run it as well. It runs vitest on the Node.js 22 that `tools/node22`',
+    'installs from the npm registry (`node-<platform>-<arch>`, an optional dependency of that package',
+    "only, so its `node` never shadows the toolchain's on `PATH`): function-flows runs all its tests",
+    '(the bundles chained against moto), local-cloud the ones that start an emulator (listed in its',
+    '`package.json`). Locally, `pnpm nx run function-flows:test --exclude-task-dependencies` skips it once',
+    'the bundles are built.',
     '',
     '## Deploying one app alone',
     '',

@@ -132,6 +132,53 @@ describe('bundle-function on an entry of its own', () => {
   });
 });
 
+describe('sdk-schema-literal-keys, the one transformation of AWS SDK code', () => {
+  const root = mkdtempSync(join(tmpdir(), 'bundler-sdk-layout-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  /** A package shaped like an AWS SDK client (`@aws-sdk/client-probe`) with the given files under dist-es. */
+  function bundleFakeClient(files: Record<string, string>): () => string {
+    const project = mkdtempSync(join(root, 'project-'));
+    const client = join(project, 'node_modules', '@aws-sdk', 'client-probe');
+    mkdirSync(join(client, 'dist-es', 'schemas'), { recursive: true });
+    writeFileSync(
+      join(client, 'package.json'),
+      JSON.stringify({ name: '@aws-sdk/client-probe', version: '1.0.0', module: './dist-es/index.js' }),
+    );
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(client, 'dist-es', name), text);
+    mkdirSync(join(project, 'src'));
+    writeFileSync(
+      join(project, 'src', 'handler.ts'),
+      "import { shape } from '@aws-sdk/client-probe';\nexport const handler = async () => shape;\n",
+    );
+    return () => execFileSync(process.execPath, [bundler, project], { encoding: 'utf8', stdio: 'pipe' });
+  }
+
+  it('lets esbuild drop the S3 shapes that no bundled command uses (load-template)', () => {
+    const text = readFileSync(bundlePath('load-template'), 'utf8');
+
+    // GetObject's output shape is used; the analytics configuration of a bucket is not.
+    expect(text).toContain('"GetObjectOutput"');
+    expect(text).not.toContain('"AnalyticsConfiguration"');
+  });
+
+  it('fails the build when a computed key of a schema file names no constant of that file', () => {
+    const build = bundleFakeClient({
+      'index.js': "export { shape } from './schemas/schemas_0.js';\n",
+      'schemas/schemas_0.js':
+        'const _hH = "httpHeader";\nexport const shape = [3, { [_hH]: 1 }, { [_gone]: 2 }];\n',
+    });
+
+    expect(build).toThrow(/has a computed key \[_gone\] that is no constant of its own.*schema layout/s);
+  });
+
+  it('fails the build when a bundled client has no schema files where the plugin looks for them', () => {
+    const build = bundleFakeClient({ 'index.js': 'export const shape = [3, "Shape"];\n' });
+
+    expect(build).toThrow(/no dist-es\/schemas\/\*\.js file was bundled for @aws-sdk\/client-probe/);
+  });
+});
+
 describe.each(TASKS)('the %s bundle', (task) => {
   it('exports a handler and imports no builtin through an ES-module facade', async () => {
     const bundle = bundlePath(task);
