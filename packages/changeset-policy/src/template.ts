@@ -179,46 +179,35 @@ function staticDetails(diff: ResourceDifference): SdkDetail[] {
 }
 
 /**
- * Properties whose text did not change but whose value may: they use a parameter whose definition
- * changed or that reads Systems Manager, a changed mapping, a changed condition (`Fn::If`), or a
- * dynamic reference. CloudFormation reports such a property with `Evaluation: Dynamic`.
+ * What the diff does not report of a resource's properties (those it reports are in `diff`):
+ * - values that differ although the diff calls them equal — it compares loosely (the string "000123"
+ *   equals "123", "1e3" equals "1000"), but CloudFormation passes the new string on (`Static`);
+ * - values whose text did not change but that may: they use a parameter whose definition changed or
+ *   that reads Systems Manager, a changed mapping or condition (`Fn::If`), a dynamic reference, or a
+ *   resource that is replaced or updated. CloudFormation reports those with `Evaluation: Dynamic`.
  */
-function deployTimeDetails(
-  fullDiff: Diff,
-  cache: Map<string, Recreation>,
-  type: string,
-  resource: Record<string, unknown>,
-  diff: ResourceDifference | undefined,
-  volatile: Volatile,
-): SdkDetail[] {
-  const properties = isRecord(resource.Properties) ? resource.Properties : {};
-  const out: SdkDetail[] = [];
-  for (const [name, value] of Object.entries(properties)) {
-    if ((diff?.isDifferent && name in diff.propertyUpdates) || !dependsOnVolatile(value, volatile)) continue;
-    out.push(detail('Properties', name, propertyRecreation(fullDiff, cache, type, name), 'Dynamic'));
-  }
-  return out;
-}
-
-/**
- * Properties whose values differ although the diff calls them equal: it compares loosely (the string
- * "000123" equals "123", "1e3" equals "1000"), but CloudFormation passes the new string on.
- */
-function strictlyChanged(
+function unreportedDetails(
   fullDiff: Diff,
   cache: Map<string, Recreation>,
   type: string,
   oldResource: Record<string, unknown>,
   newResource: Record<string, unknown>,
   diff: ResourceDifference | undefined,
+  volatile: Volatile,
 ): SdkDetail[] {
   const before = isRecord(oldResource.Properties) ? oldResource.Properties : {};
   const after = isRecord(newResource.Properties) ? newResource.Properties : {};
   const out: SdkDetail[] = [];
   for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (diff?.isDifferent && name in diff.propertyUpdates) continue;
-    if (JSON.stringify(before[name]) === JSON.stringify(after[name])) continue;
-    out.push(detail('Properties', name, propertyRecreation(fullDiff, cache, type, name), 'Static'));
+    const evaluation =
+      JSON.stringify(before[name]) !== JSON.stringify(after[name])
+        ? 'Static'
+        : dependsOnVolatile(after[name], volatile)
+          ? 'Dynamic'
+          : undefined;
+    if (evaluation)
+      out.push(detail('Properties', name, propertyRecreation(fullDiff, cache, type, name), evaluation));
   }
   return out;
 }
@@ -408,8 +397,7 @@ export async function changesFromTemplates(
     }
     const changeDetails = [
       ...(resourceDiff?.isDifferent ? staticDetails(resourceDiff) : []),
-      ...strictlyChanged(fullDiff, cache, newType ?? '', oldResource, newResource, resourceDiff),
-      ...deployTimeDetails(fullDiff, cache, newType ?? '', newResource, resourceDiff, volatile),
+      ...unreportedDetails(fullDiff, cache, newType ?? '', oldResource, newResource, resourceDiff, volatile),
     ];
     if (changeDetails.length === 0) return undefined;
     return modify(logicalId, newType ?? '(unknown)', oldResource, changeDetails);

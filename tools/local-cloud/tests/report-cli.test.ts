@@ -89,7 +89,7 @@ describe('safe-deploy report RUN.json', () => {
     // Assess
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/bad\.json .* is invalid: triggerInvocations: .*number.*\(got "two"\)/);
+    expect(run.stderr).toMatch(/bad\.json .* is invalid: triggerInvocations must be a number \(got "two"\)/);
     expect(existsSync(join(home, 'bad.html'))).toBe(false);
   });
 

@@ -317,7 +317,7 @@ describe('saved runs', () => {
     [
       'another format',
       JSON.stringify({ ...severalStacks(), format: 'other/1' }),
-      /format: .*safe-deploy-run\/1.*\(got "other\/1"\)/,
+      /format is "other\/1"; expected "safe-deploy-run\/1"/,
     ],
     [
       'a stack without its status',
@@ -330,7 +330,7 @@ describe('saved runs', () => {
         ...severalStacks(),
         stacks: [{ ...severalStacks().stacks[0], states: [{ ...run('Create', 'Task', 0), retries: -1 }] }],
       }),
-      /stacks\[0\]\.states\[0\]\.retries: .*\(got -1\)/,
+      /stacks\[0\]\.states\[0\]\.retries: .*\(got number -1\)/,
     ],
   ])('GIVEN %s THEN the error names the bad field and what was expected', (_what, text, message) => {
     expect(() => parseSavedRun(text, 'run.json')).toThrow(message);
