@@ -219,7 +219,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         problems.push(`blue/green stack ${record.summary.stackName} is ${record.summary.stackStatus}`);
       }
       const ok = problems.length === 0;
-      const report = join(reports, `${index + 1}-${scenario.variant}-${scenario.onUnsafeChange}.html`);
+      // Named after the scenario as the summary shows it: 3-replacing-change.html, 5-replacing-change-blue-green.html.
+      const slug = scenario.title
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '');
+      const report = join(reports, `${index + 1}-${slug}.html`);
       writeFileSync(report, renderReport(savedRunOf(record, cloud.definition)));
       rows.push({ scenario, record, ok, problems, ms, report });
       line(
