@@ -3,6 +3,7 @@ import type {
   PolicyAction,
   Change as SdkChange,
   ResourceChangeDetail as SdkDetail,
+  ResourceChange as SdkResourceChange,
 } from '@aws-sdk/client-cloudformation';
 import { TemplateError } from './errors.js';
 import { evaluate } from './evaluate.js';
@@ -223,33 +224,13 @@ function replacementOf(details: readonly SdkDetail[]): 'True' | 'False' | 'Condi
   return conditional ? 'Conditional' : 'False';
 }
 
-function modify(
-  logicalId: string,
-  type: string,
-  oldResource: Record<string, unknown> | undefined,
-  changeDetails: SdkDetail[],
-): SdkChange {
-  const replacement = replacementOf(changeDetails);
-  const scope = [...new Set(changeDetails.map((d) => d.Target?.Attribute).filter((a) => a !== undefined))];
-  return {
-    Type: 'Resource',
-    ResourceChange: {
-      LogicalResourceId: logicalId,
-      ResourceType: type,
-      Action: 'Modify',
-      Replacement: replacement,
-      ...(replacement === 'False' ? {} : { PolicyAction: replacePolicyAction(oldResource) }),
-      Scope: scope,
-      Details: changeDetails,
-    },
-  };
-}
-
-function simple(
-  action: 'Add' | 'Import' | 'Dynamic',
+/** A `Changes[]` entry: its action, the fields that action adds, and the details with their scope. */
+function resourceChange(
   logicalId: string,
   type: string | undefined,
+  action: NonNullable<SdkResourceChange['Action']>,
   changeDetails: SdkDetail[] = [],
+  fields: Pick<SdkResourceChange, 'Replacement' | 'PolicyAction'> = {},
 ): SdkChange {
   return {
     Type: 'Resource',
@@ -257,10 +238,24 @@ function simple(
       LogicalResourceId: logicalId,
       ResourceType: type,
       Action: action,
+      ...fields,
       Scope: [...new Set(changeDetails.map((d) => d.Target?.Attribute).filter((a) => a !== undefined))],
       Details: changeDetails,
     },
   };
+}
+
+function modify(
+  logicalId: string,
+  type: string,
+  oldResource: Record<string, unknown> | undefined,
+  changeDetails: SdkDetail[],
+): SdkChange {
+  const replacement = replacementOf(changeDetails);
+  return resourceChange(logicalId, type, 'Modify', changeDetails, {
+    Replacement: replacement,
+    ...(replacement === 'False' ? {} : { PolicyAction: replacePolicyAction(oldResource) }),
+  });
 }
 
 function removal(
@@ -269,17 +264,9 @@ function removal(
   oldResource: Record<string, unknown> | undefined,
   orphan: boolean,
 ): SdkChange {
-  return {
-    Type: 'Resource',
-    ResourceChange: {
-      LogicalResourceId: logicalId,
-      ResourceType: type,
-      Action: 'Remove',
-      PolicyAction: orphan ? 'Retain' : deletionPolicyAction(oldResource),
-      Scope: [],
-      Details: [],
-    },
-  };
+  return resourceChange(logicalId, type, 'Remove', [], {
+    PolicyAction: orphan ? 'Retain' : deletionPolicyAction(oldResource),
+  });
 }
 
 /** Whether a resource exists after an update, judged from its `Condition` in each template. */
@@ -374,7 +361,11 @@ export async function changesFromTemplates(
     const newType = typeof newResource?.Type === 'string' ? newResource.Type : undefined;
     if (!oldResource || !newResource) {
       if (newResource)
-        return simple(resourceDiff?.changeImpact === 'WILL_IMPORT' ? 'Import' : 'Add', logicalId, newType);
+        return resourceChange(
+          logicalId,
+          newType,
+          resourceDiff?.changeImpact === 'WILL_IMPORT' ? 'Import' : 'Add',
+        );
       return removal(logicalId, oldType, oldResource, resourceDiff?.changeImpact === 'WILL_ORPHAN');
     }
     switch (presence(oldTemplate, newTemplate, oldResource, newResource, volatile)) {
@@ -383,9 +374,11 @@ export async function changesFromTemplates(
       case 'removed':
         return removal(logicalId, oldType, oldResource, false);
       case 'added':
-        return simple('Add', logicalId, newType);
+        return resourceChange(logicalId, newType, 'Add');
       case 'unknown':
-        return simple('Dynamic', logicalId, newType, [detail('Condition', undefined, 'Never', 'Dynamic')]);
+        return resourceChange(logicalId, newType, 'Dynamic', [
+          detail('Condition', undefined, 'Never', 'Dynamic'),
+        ]);
       default:
         break;
     }
