@@ -6,10 +6,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli-main.js';
 import { SAFE, UNSAFE } from '../src/index.js';
 import { writeFixtures } from './fixtures.js';
-import { ARN, add, nestedStack, remove } from './helpers.js';
+import { ARN, add, nestedStack, remove, runCli } from './helpers.js';
 
 let f: ReturnType<typeof writeFixtures>;
 beforeAll(() => {
@@ -17,12 +16,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(f.dir, { recursive: true, force: true }));
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 describe('changeset-policy evaluate FILE...', () => {
   it('exit 0 and the safe verdict for a safe change set (text)', async () => {

@@ -8,7 +8,6 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli-main.js';
 import {
   type ChangeSetPage,
   ChangeSetReadError,
@@ -23,7 +22,7 @@ import {
   UNSAFE,
 } from '../src/index.js';
 import { findDuplicateKey } from '../src/json.js';
-import { ARN, add, modify, nestedStack, page, remove } from './helpers.js';
+import { ARN, add, modify, nestedStack, page, remove, runCli } from './helpers.js';
 
 // One describe block per class of false "safe" or runaway input found by attacking the tool.
 
@@ -47,12 +46,7 @@ function file(name: string, content: unknown): string {
   return path;
 }
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 const rules = (pages: ChangeSetPage[], policy = parsePolicy({ version: 1 })) =>
   evaluate(pages, policy).findings.map((f) => [f.stackPath.join('/'), f.logicalResourceId, f.rule]);
@@ -147,6 +141,16 @@ const queue = (extra: Record<string, unknown> = {}) => ({
   Type: 'AWS::SQS::Queue',
   Properties: { VisibilityTimeout: 30 },
   ...extra,
+});
+/** A DynamoDB table whose name is `name` (TableName requires replacement). */
+const tableNamed = (name: unknown) => ({
+  Type: 'AWS::DynamoDB::Table',
+  Properties: {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+  },
 });
 const diffActions = async (older: Record<string, unknown>, newer: Record<string, unknown>) =>
   (await changesFromTemplates(older, newer)).map((c) => [
@@ -249,19 +253,12 @@ describe('4. diff and types the specification does not know', () => {
 });
 
 describe('5. values resolved at deploy time', () => {
-  const table = (nameRef: unknown) => ({
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      TableName: nameRef,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    },
-  });
-
   it('a changed parameter Default that feeds a property requiring replacement is Conditional', async () => {
     const withDefault = (value: string) =>
-      template({ T: table({ Ref: 'Name' }) }, { Parameters: { Name: { Type: 'String', Default: value } } });
+      template(
+        { T: tableNamed({ Ref: 'Name' }) },
+        { Parameters: { Name: { Type: 'String', Default: value } } },
+      );
     const [change] = await changesFromTemplates(withDefault('orders'), withDefault('orders-v2'));
     expect(change?.ResourceChange).toMatchObject({
       Action: 'Modify',
@@ -280,7 +277,7 @@ describe('5. values resolved at deploy time', () => {
       template(
         {
           // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
-          T: table({ 'Fn::Sub': '${Name}-table' }),
+          T: tableNamed({ 'Fn::Sub': '${Name}-table' }),
           Q: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: { Ref: 'Timeout' } } },
         },
         {
@@ -316,7 +313,7 @@ describe('5. values resolved at deploy time', () => {
   });
 
   it('an unchanged template with plain parameters changes nothing (parameters are assumed to keep their values)', async () => {
-    const same = template({ T: table({ Ref: 'Name' }) }, { Parameters: { Name: { Type: 'String' } } });
+    const same = template({ T: tableNamed({ Ref: 'Name' }) }, { Parameters: { Name: { Type: 'String' } } });
     expect(await diffActions(same, same)).toEqual([]);
   });
 });
@@ -505,15 +502,6 @@ describe('found by the attack on the first version of these fixes', () => {
       Handler: 'index.handler',
       Role: 'arn:aws:iam::1:role/r',
       Code: { ZipFile: 'x' },
-    },
-  });
-  const tableNamed = (name: unknown) => ({
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
     },
   });
 

@@ -1,3 +1,4 @@
+import { main } from '../src/cli-main.js';
 import type { Change, ChangeSetPage, ResourceChange } from '../src/index.js';
 
 export const ARN = (name: string) =>
@@ -55,4 +56,12 @@ export function page(name: string, changes: Change[], extra: Partial<ChangeSetPa
     Changes: changes,
     ...extra,
   };
+}
+
+/** Runs the `changeset-policy` command line in-process and collects what it writes. */
+export async function runCli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
 }

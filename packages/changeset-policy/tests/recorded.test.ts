@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli-main.js';
 import { evaluate, parseChangeSetPages, SAFE, UNSAFE } from '../src/index.js';
+import { runCli } from './helpers.js';
 
 // DescribeChangeSet responses in the shapes AWS returns them (the JSON `aws cloudformation
 // describe-change-set` prints), written from the CloudFormation API reference: every field AWS sends,
@@ -9,12 +9,7 @@ import { evaluate, parseChangeSetPages, SAFE, UNSAFE } from '../src/index.js';
 const recorded = (name: string) => new URL(`./recorded/${name}.json`, import.meta.url).pathname;
 const load = (name: string) => parseChangeSetPages(JSON.parse(readFileSync(recorded(name), 'utf8')), name);
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 describe('recorded DescribeChangeSet responses', () => {
   it('a key-schema change replaces the table (Replacement True); the Lambda update is in place', () => {

@@ -91,6 +91,19 @@ function page(
 const cfnMock = mockClient(CloudFormationClient);
 const cfn = new CloudFormationClient({ region: 'us-east-1' });
 
+/** The root change set updates nested stack Child, whose change set is served as `nested`. */
+function serveNested(nested: DescribeChangeSetCommandOutput): void {
+  cfnMock.on(DescribeChangeSetCommand, { ChangeSetName: CHANGE_SET_ARN }).resolves(
+    page([
+      change('Modify', 'Child', 'AWS::CloudFormation::Stack', {
+        Replacement: 'False',
+        ChangeSetId: NESTED_ARN,
+      }),
+    ]),
+  );
+  cfnMock.on(DescribeChangeSetCommand, { ChangeSetName: NESTED_ARN }).resolves(nested);
+}
+
 describe('inspectChangeSet', () => {
   beforeEach(() => {
     cfnMock.reset();
@@ -205,15 +218,7 @@ describe('inspectChangeSet', () => {
 
   it('reads nested change sets: a removal in a nested stack makes it unsafe', async () => {
     // Prepare
-    cfnMock.on(DescribeChangeSetCommand, { ChangeSetName: CHANGE_SET_ARN }).resolves(
-      page([
-        change('Modify', 'Child', 'AWS::CloudFormation::Stack', {
-          Replacement: 'False',
-          ChangeSetId: NESTED_ARN,
-        }),
-      ]),
-    );
-    cfnMock.on(DescribeChangeSetCommand, { ChangeSetName: NESTED_ARN }).resolves(
+    serveNested(
       page([change('Remove', 'Bucket', 'AWS::S3::Bucket')], {
         ChangeSetId: NESTED_ARN,
         ChangeSetName: 'prod-app-Child-1',
@@ -230,15 +235,7 @@ describe('inspectChangeSet', () => {
 
   it('judges the status of every nested change set: one still in progress makes it unsafe', async () => {
     // Prepare: the root is complete, its nested change set is not (its empty list means "not known yet")
-    cfnMock.on(DescribeChangeSetCommand, { ChangeSetName: CHANGE_SET_ARN }).resolves(
-      page([
-        change('Modify', 'Child', 'AWS::CloudFormation::Stack', {
-          Replacement: 'False',
-          ChangeSetId: NESTED_ARN,
-        }),
-      ]),
-    );
-    cfnMock.on(DescribeChangeSetCommand, { ChangeSetName: NESTED_ARN }).resolves(
+    serveNested(
       page([], {
         ChangeSetId: NESTED_ARN,
         ChangeSetName: 'prod-app-Child-1',
