@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { EXIT_FAILED, EXIT_SUCCEEDED, EXIT_USAGE } from './constants.js';
 import { emulatorStatus, startEmulator, stateDirectory, stopEmulator } from './emulator.js';
 import { EnvironmentError, UsageError } from './errors.js';
+import { readFaultsFile } from './faults.js';
 import { progressPrinter } from './progress.js';
 import { renderReport } from './report.js';
 import { readSavedRun, savedRunOf } from './run-file.js';
@@ -13,12 +14,13 @@ import { LocalCloud } from './session.js';
 const USAGE = `Usage:
   safe-deploy emulator start [--port N]   start moto (S3, CloudFormation) detached; state in .safe-deploy/
   safe-deploy emulator status | stop
-  safe-deploy deploy --source DIR --input FILE [--report out.html] [--save run.json] [--json]
+  safe-deploy deploy --source DIR --input FILE [--faults FILE] [--report out.html] [--save run.json] [--json]
   safe-deploy report RUN.json [--out report.html]   rebuild the report of a run saved with --save
 
 deploy does what CodePipeline does: DIR (any CloudFormation template at the input's templatePath)
 becomes the source artifact, FILE the state machine input file; the Trigger Lambda bundle runs the
-Deploy state machine on the emulator. Exit: 0 succeeded, 1 failed, 2 usage or environment error.
+Deploy state machine on the emulator. --faults FILE makes the emulator slow or fail as AWS does
+(a JSON file, see tools/local-cloud/README.md). Exit: 0 succeeded, 1 failed, 2 usage or environment error.
 Environment: SAFE_DEPLOY_HOME (state directory), SAFE_DEPLOY_CHANGE_SET_PAGE_SIZE (DescribeChangeSet page size, default 2).`;
 
 function line(text = ''): void {
@@ -126,10 +128,13 @@ async function deploy(args: string[]): Promise<number> {
     report: { type: 'string' },
     save: { type: 'string' },
     json: { type: 'boolean' },
+    faults: { type: 'string' },
   });
   if (typeof values.source !== 'string' || typeof values.input !== 'string') {
     throw new UsageError('deploy needs --source DIR and --input FILE');
   }
+  // A bad faults file is refused before anything runs.
+  const faults = typeof values.faults === 'string' ? readFaultsFile(values.faults) : undefined;
   const stateDir = stateDirectory();
   const status = await emulatorStatus(stateDir);
   if (!status.running) {
@@ -138,7 +143,11 @@ async function deploy(args: string[]): Promise<number> {
     );
   }
   const json = values.json === true;
-  const cloud = await LocalCloud.open({ motoEndpoint: status.record.endpoint, stateDir });
+  const cloud = await LocalCloud.open({
+    motoEndpoint: status.record.endpoint,
+    stateDir,
+    ...(faults === undefined ? {} : { faults }),
+  });
   const record = await cloud.deploy({
     source: values.source,
     input: values.input,

@@ -24,6 +24,7 @@ export {
   stopEmulator,
 } from './emulator.js';
 export { EnvironmentError, UsageError } from './errors.js';
+export { FAULTABLE_FUNCTIONS, type Faults, FaultsSchema, parseFaults, readFaultsFile } from './faults.js';
 export type { LocalServer } from './http.js';
 export { startJsonEndpoint } from './json-endpoint.js';
 export { LambdaFunctionError, LocalLambda } from './lambda.js';

@@ -27,6 +27,7 @@ import {
   stackNameFromInput,
 } from './deploy-record.js';
 import { UsageError } from './errors.js';
+import type { Faults } from './faults.js';
 import type { LocalServer } from './http.js';
 import { startJsonEndpoint } from './json-endpoint.js';
 import { functionArnOf, LocalLambda } from './lambda.js';
@@ -61,6 +62,8 @@ export interface LocalCloudOptions {
   readonly continuationIntervalMs?: number;
   /** Where the synthesized definition is cached. @default <stateDir>/cache */
   readonly cacheDir?: string;
+  /** What the emulator makes slow or makes fail (`deploy --faults FILE`), checked with `parseFaults`. @default none */
+  readonly faults?: Faults;
 }
 
 function pageSizeFromEnv(): number | undefined {
