@@ -2,7 +2,12 @@ import picomatch from 'picomatch';
 import type { z } from 'zod';
 import { PolicyError } from './errors.js';
 import { describeIssue } from './issues.js';
-import { type FindingKind, NESTED_STACK_TYPE } from './rules/types.js';
+import {
+  CDK_METADATA_ALLOWANCE,
+  CDK_METADATA_TYPE,
+  type FindingKind,
+  NESTED_STACK_TYPE,
+} from './rules/types.js';
 import { type AllowableAction, AllowRuleSchema, type Policy, PolicySchema } from './schemas.js';
 
 /**
@@ -63,6 +68,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   return {
     allows(kind, resourceType, logicalResourceId, policyAction) {
       if (kind === 'FailClosed') return NOT_ALLOWED;
+      // Under every policy: the CDK's analytics resource holds no data.
+      if (resourceType === CDK_METADATA_TYPE) return { allowed: true, by: CDK_METADATA_ALLOWANCE };
       // Removing, replacing or dynamically changing a nested stack reaches every resource in it: only a
       // rule whose resourceType is exactly AWS::CloudFormation::Stack allows that, never a glob such as
       // `*` or `AWS::CloudFormation::*`, a rule with no type, or `conditionalReplacement: safe`.

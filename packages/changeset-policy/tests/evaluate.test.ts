@@ -283,3 +283,52 @@ describe('evaluate with a policy', () => {
     expect(result.allowed.find((f) => f.logicalResourceId === 'ChildLogs')?.stackPath).toEqual(['Child']);
   });
 });
+
+describe('AWS::CDK::Metadata', () => {
+  const metadataChanges = () => [
+    modify('CDKMetadata', 'Conditional', 'AWS::CDK::Metadata'),
+    modify('CDKMetadata2', 'True', 'AWS::CDK::Metadata'),
+    remove('CDKMetadata3', 'AWS::CDK::Metadata'),
+    change({ Action: 'Dynamic', LogicalResourceId: 'CDKMetadata4', ResourceType: 'AWS::CDK::Metadata' }),
+  ];
+
+  it('GIVEN any change to the CDK analytics resource, under every policy THEN it is never a finding, and is listed as allowed with its reason', () => {
+    for (const policy of [
+      parsePolicy({ version: 1 }),
+      parsePolicy({ version: 1, conditionalReplacement: 'safe', allowRetainedRemovals: true }),
+      parsePolicy({ version: 1, allow: [{ resourceType: 'AWS::S3::*', actions: ['Remove'] }] }),
+    ]) {
+      const result = evaluate([page('a', metadataChanges())], policy);
+      expect(result.verdict).toBe(SAFE);
+      expect(result.findings).toEqual([]);
+      expect(result.allowed.map((a) => [a.logicalResourceId, a.allowedBy])).toEqual([
+        ['CDKMetadata', 'AWS::CDK::Metadata holds no data'],
+        ['CDKMetadata2', 'AWS::CDK::Metadata holds no data'],
+        ['CDKMetadata3', 'AWS::CDK::Metadata holds no data'],
+        ['CDKMetadata4', 'AWS::CDK::Metadata holds no data'],
+      ]);
+    }
+  });
+
+  it('GIVEN a metadata change beside a real replacement THEN only the replacement is a finding', () => {
+    const result = evaluate([
+      page('a', [
+        modify('CDKMetadata', 'Conditional', 'AWS::CDK::Metadata'),
+        modify('Table', 'True', 'AWS::DynamoDB::Table'),
+      ]),
+    ]);
+    expect(result.verdict).toBe(UNSAFE);
+    expect(result.findings.map((f) => f.logicalResourceId)).toEqual(['Table']);
+    expect(result.allowed.map((a) => a.logicalResourceId)).toEqual(['CDKMetadata']);
+  });
+
+  it('GIVEN a metadata change with an action nobody knows THEN it still fails closed', () => {
+    const result = evaluate([
+      page('a', [
+        change({ Action: 'Teleport', LogicalResourceId: 'CDKMetadata', ResourceType: 'AWS::CDK::Metadata' }),
+      ]),
+    ]);
+    expect(result.verdict).toBe(UNSAFE);
+    expect(result.allowed).toEqual([]);
+  });
+});

@@ -42,6 +42,16 @@ export const KNOWN_REPLACEMENTS: ReadonlySet<string> = new Set(['True', 'False',
 
 export const NESTED_STACK_TYPE = 'AWS::CloudFormation::Stack';
 
+/**
+ * The CDK's analytics resource (`CDKMetadata`): it holds no data, only the constructs an app uses, so
+ * replacing, removing or re-evaluating it loses nothing. CloudFormation may report a change to it as a
+ * conditional replacement.
+ */
+export const CDK_METADATA_TYPE = 'AWS::CDK::Metadata';
+
+/** What an allowed `AWS::CDK::Metadata` change reports as `allowedBy`. */
+export const CDK_METADATA_ALLOWANCE = 'AWS::CDK::Metadata holds no data';
+
 /** Actions judged by their `Replacement` value. */
 export function judgedByReplacement(action: string | null | undefined): boolean {
   return action === 'Modify' || action === 'SyncWithActual';
