@@ -159,6 +159,17 @@ export function isNoUpdatesError(error: unknown): boolean {
   );
 }
 
+const TEMPLATE_ERROR = /^(Template format error|Template error|Unresolved resource dependencies)/;
+
+/**
+ * True for CloudFormation's refusal of a template ("Template format error: …", "Template error: …"),
+ * whatever its code or status: the same template is refused the same way, so it is never retried.
+ */
+export function isTemplateError(error: unknown): boolean {
+  const shape = shapeOf(error);
+  return shape !== undefined && TEMPLATE_ERROR.test(shape.message.trim());
+}
+
 /** Sorts an AWS SDK (or network) error into what the state machine does about it. */
 export function classifyAwsError(error: unknown): AwsErrorClass {
   const shape = shapeOf(error);
@@ -203,12 +214,24 @@ function isAwsLike(error: unknown): boolean {
   );
 }
 
+/** What a task knows of the request that failed, for the message. */
+export interface TaskErrorContext {
+  /** The template's path in the source artifact, when the request carried the deployment's template. */
+  readonly templatePath?: string;
+}
+
 /**
  * Maps an error from `operation` on `subject` (a stack, a change set, an object) to the class the
  * state machine acts on, keeping the original as `cause`. Task errors and non-AWS errors (bugs)
- * pass through unchanged; a PayloadValidationError becomes an InvalidInputError.
+ * pass through unchanged; a PayloadValidationError becomes an InvalidInputError; a refused template
+ * is a CloudFormationError (never retried) that names the template file.
  */
-export function toTaskError(error: unknown, operation: string, subject: string): Error {
+export function toTaskError(
+  error: unknown,
+  operation: string,
+  subject: string,
+  context: TaskErrorContext = {},
+): Error {
   if (TASK_ERRORS.some((type) => error instanceof type)) return error as Error;
   if (error instanceof Error && error.name === 'PayloadValidationError') {
     return new InvalidInputError(error.message, { cause: error });
@@ -217,6 +240,12 @@ export function toTaskError(error: unknown, operation: string, subject: string):
     return error instanceof Error ? error : new Error(`${operation} on ${subject} failed: ${String(error)}`);
   }
   const shape = shapeOf(error) as ErrorShape;
+  if (isTemplateError(error)) {
+    const file = context.templatePath === undefined ? 'the template' : `the template ${context.templatePath}`;
+    return new CloudFormationError(`${file} is invalid (${operation} on ${subject}): ${shape.message}`, {
+      cause: error,
+    });
+  }
   const kind = classifyAwsError(error);
   const what = `${operation} on ${subject} failed with ${shape.name || shape.code || 'an error'}: ${shape.message}`;
   if (kind === 'throttling' || kind === 'transient') {

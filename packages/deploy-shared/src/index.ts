@@ -32,8 +32,10 @@ export {
   InvalidInputError,
   isNoUpdatesError,
   isStackMissingError,
+  isTemplateError,
   RetryableError,
   SafetyRefusedError,
+  type TaskErrorContext,
   toTaskError,
 } from './errors.js';
 export { logger } from './logger.js';

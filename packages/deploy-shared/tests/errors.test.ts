@@ -8,6 +8,7 @@ import {
   InvalidInputError,
   isNoUpdatesError,
   isStackMissingError,
+  isTemplateError,
   RetryableError,
   SafetyRefusedError,
   toTaskError,
@@ -122,6 +123,42 @@ describe('toTaskError', () => {
     // Assess
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toContain('stackName: required');
+  });
+
+  it('makes a refused template a CloudFormationError naming the file, whatever code or status answered it', () => {
+    // Prepare: CloudFormation's answer, and the same words behind a server error
+    const refused = awsError('ValidationError', 'Template format error: YAML not well-formed. (line 3)');
+    const asServerError = awsError(
+      'InternalFailure',
+      'Template error: instance of Fn::GetAtt references undefined resource Nope',
+      500,
+    );
+
+    // Act
+    const error = toTaskError(refused, 'CreateStack', 'qa-app', { templatePath: 'cfn/app.yaml' });
+    const second = toTaskError(asServerError, 'CreateChangeSet', 'cs of stack qa-app', {
+      templatePath: 'app.json',
+    });
+
+    // Assess
+    expect(error).toBeInstanceOf(CloudFormationError);
+    expect(error.message).toBe(
+      'the template cfn/app.yaml is invalid (CreateStack on qa-app): Template format error: YAML not well-formed. (line 3)',
+    );
+    expect(error.cause).toBe(refused);
+    expect(second).toBeInstanceOf(CloudFormationError);
+    expect(second.message).toContain(
+      'the template app.json is invalid (CreateChangeSet on cs of stack qa-app)',
+    );
+    expect(isTemplateError(awsError('ValidationError', 'Stack with id x does not exist'))).toBe(false);
+    expect(
+      isTemplateError(
+        awsError(
+          'ValidationError',
+          'Unresolved resource dependencies [A] in the Resources block of the template',
+        ),
+      ),
+    ).toBe(true);
   });
 
   it('wraps a thrown non-error value', () => {

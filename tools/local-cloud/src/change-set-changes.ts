@@ -55,27 +55,43 @@ export async function stackSnapshot(
   return { template: await parseTemplate(body, `the template of stack ${stackName}`), physicalIds };
 }
 
+/**
+ * The text of the template a request names (TemplateBody, or TemplateURL read from the emulator's
+ * S3), or undefined when it names none (UsePreviousTemplate).
+ */
+export async function requestTemplateText(
+  params: URLSearchParams,
+  upstream: string,
+): Promise<{ readonly text: string; readonly source: string } | undefined> {
+  const body = params.get('TemplateBody');
+  if (body !== null) return { text: body, source: 'the change set template' };
+  const url = params.get('TemplateURL');
+  if (url === null) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`TemplateURL ${url} is not a URL`);
+  }
+  // Path-style (http://localhost:PORT/bucket/key) or virtual-hosted (https://bucket.s3….amazonaws.com/key).
+  const virtualHost = /^([^.]+)\.s3[.-]/.exec(parsed.hostname)?.[1];
+  const path = virtualHost ? `/${virtualHost}${parsed.pathname}` : parsed.pathname;
+  const answer = await sendUpstream(upstream, 'GET', path, { authorization: s3Authorization() }, undefined);
+  if (answer.status !== 200)
+    throw new Error(
+      `the template at ${url} could not be read from the emulator's S3 (HTTP ${answer.status})`,
+    );
+  return { text: answer.body.toString('utf8'), source: url };
+}
+
 /** The change set's template, from the CreateChangeSet request itself (body, URL in moto's S3, or the previous one). */
 async function requestedTemplate(
   params: URLSearchParams,
   upstream: string,
   previous: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const body = params.get('TemplateBody');
-  if (body !== null) return parseTemplate(body, 'the change set template');
-  const url = params.get('TemplateURL');
-  if (url !== null) {
-    const parsed = new URL(url);
-    // Path-style (http://localhost:PORT/bucket/key) or virtual-hosted (https://bucket.s3….amazonaws.com/key).
-    const virtualHost = /^([^.]+)\.s3[.-]/.exec(parsed.hostname)?.[1];
-    const path = virtualHost ? `/${virtualHost}${parsed.pathname}` : parsed.pathname;
-    const answer = await sendUpstream(upstream, 'GET', path, { authorization: s3Authorization() }, undefined);
-    if (answer.status !== 200)
-      throw new Error(
-        `the template at ${url} could not be read from the emulator's S3 (HTTP ${answer.status})`,
-      );
-    return parseTemplate(answer.body.toString('utf8'), url);
-  }
+  const named = await requestTemplateText(params, upstream);
+  if (named !== undefined) return parseTemplate(named.text, named.source);
   if (params.get('UsePreviousTemplate') === 'true') return previous;
   throw new Error('CreateChangeSet named no template (TemplateBody, TemplateURL or UsePreviousTemplate)');
 }

@@ -6,6 +6,7 @@ import {
   changesOfRequest,
   EMPTY_TEMPLATE,
   motoChanges,
+  requestTemplateText,
   type StackSnapshot,
   stackSnapshot,
 } from './change-set-changes.js';
@@ -13,7 +14,8 @@ import { decodeNextToken, pageOf, withPage } from './change-set-pages.js';
 import { DEFAULT_CHANGE_SET_PAGE_SIZE, FAKE_CREDENTIALS, REGION } from './constants.js';
 import { withGeneratedNames } from './generated-names.js';
 import { type LocalServer, listen, readBody } from './http.js';
-import { forwardRequest, reply, replyWith, sendUpstream } from './upstream.js';
+import { templateProblem } from './template-checks.js';
+import { forwardRequest, reply, replyWith, sendUpstream, type UpstreamAnswer } from './upstream.js';
 import { buildXml, parseXml, queryError, xmlText } from './xml.js';
 
 /**
@@ -25,7 +27,11 @@ import { buildXml, parseXml, queryError, xmlText } from './xml.js';
  *   change set's template (change-set-changes.ts), since moto's GetTemplate ignores ChangeSetName
  *   and its changes lack Replacement, Scope and Details;
  * - DescribeChangeSet: those changes replace moto's, paged at `pageSize` with a NextToken
- *   (change-set-pages.ts), in moto's own XML (read and written with xml.ts).
+ *   (change-set-pages.ts), in moto's own XML (read and written with xml.ts);
+ * - CreateStack / UpdateStack / CreateChangeSet / ValidateTemplate: a template CloudFormation would
+ *   refuse is refused as it refuses it (template-checks.ts), before moto sees it;
+ * - an HTML error page of moto (its answer to what it cannot handle) becomes CloudFormation's
+ *   `InternalFailure`, in CloudFormation's XML.
  */
 export interface CloudFormationFront extends LocalServer {
   /** Points the front at another moto (the servers outlive one emulator when a process runs several). */
@@ -39,6 +45,35 @@ export interface CloudFormationFrontOptions {
   readonly pageSize?: number;
   /** Where problems of the front itself are written (never the user's terminal). */
   readonly log?: (message: string) => void;
+}
+
+/** The actions whose template CloudFormation checks before it does anything. */
+const TEMPLATE_ACTIONS = new Set(['CreateStack', 'UpdateStack', 'CreateChangeSet', 'ValidateTemplate']);
+
+/**
+ * moto answers what it cannot handle with an HTML page and status 500; CloudFormation answers
+ * `InternalFailure` in its XML. The page's text is kept in the message.
+ */
+function asCloudFormationAnswer(answer: UpstreamAnswer): UpstreamAnswer {
+  const type = String(answer.headers['content-type'] ?? '');
+  if (answer.status < 500 || type.includes('xml')) return answer;
+  const text = answer.body
+    .toString('utf8')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
+  return {
+    status: 500,
+    headers: { 'content-type': 'text/xml' },
+    body: Buffer.from(
+      queryError(
+        'InternalFailure',
+        `the emulator's moto failed: ${text || `HTTP ${answer.status}`}`,
+        'Receiver',
+      ),
+    ),
+  };
 }
 
 const CREATE_CHANGE_SET_RESULT = ['CreateChangeSetResponse', 'CreateChangeSetResult'] as const;
@@ -85,7 +120,7 @@ export async function startCloudFormationFront(
     } catch (error) {
       problem = `the stack's current template could not be read: ${(error as Error).message}`;
     }
-    const answer = await forwardRequest(upstream, request, body);
+    const answer = asCloudFormationAnswer(await forwardRequest(upstream, request, body));
     const changeSetId =
       answer.status === 200
         ? xmlText(await parseXml(answer.body.toString('utf8')), [...CREATE_CHANGE_SET_RESULT, 'Id'])
@@ -178,6 +213,19 @@ export async function startCloudFormationFront(
     return Buffer.from(params.toString());
   }
 
+  /** CloudFormation's refusal of the request's template, or undefined when it takes it. */
+  async function refusedTemplate(params: URLSearchParams): Promise<string | undefined> {
+    let named: Awaited<ReturnType<typeof requestTemplateText>>;
+    try {
+      named = await requestTemplateText(params, upstream);
+    } catch (error) {
+      return queryError('ValidationError', (error as Error).message);
+    }
+    if (named === undefined) return undefined;
+    const problem = await templateProblem(named.text);
+    return problem === undefined ? undefined : queryError(problem.code, problem.message);
+  }
+
   // Load the template diff now rather than inside the first change set's answer.
   void changesFromTemplates(EMPTY_TEMPLATE, EMPTY_TEMPLATE).catch(() => undefined);
   const server = await listen(
@@ -186,12 +234,17 @@ export async function startCloudFormationFront(
       const contentType = request.headers['content-type'] ?? '';
       if (request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
         const params = new URLSearchParams(body.toString('utf8'));
-        const action = params.get('Action');
+        const action = params.get('Action') ?? '';
+        if (TEMPLATE_ACTIONS.has(action)) {
+          const refusal = await refusedTemplate(params);
+          if (refusal !== undefined) return xmlReply(response, 400, refusal);
+        }
         if (action === 'CreateStack' || action === 'CreateChangeSet') {
           body = (await nameUnnamedResources(params)) ?? body;
         }
         if (action === 'CreateChangeSet') return createChangeSet(request, response, body, params);
         if (action === 'DescribeChangeSet') return describeChangeSet(request, response, params);
+        return replyWith(response, asCloudFormationAnswer(await forwardRequest(upstream, request, body)));
       }
       replyWith(response, await forwardRequest(upstream, request, body));
     },

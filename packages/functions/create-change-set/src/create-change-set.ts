@@ -98,7 +98,9 @@ export async function createChangeSet(
         return { ...base, ...(await recoverExisting(deps.cfn, changeSetName, stackName)), next: 'wait' };
       }
       const target = `${changeSetName} of stack ${stackName}`;
-      if (!isChangeSetLimitError(error)) throw toTaskError(error, 'CreateChangeSet', target);
+      if (!isChangeSetLimitError(error)) {
+        throw toTaskError(error, 'CreateChangeSet', target, { templatePath: input.input.templatePath });
+      }
       if (swept !== undefined) {
         throw new CloudFormationError(
           `CreateChangeSet ${target} failed: ${errorMessage(error)} (still, after deleting ${swept} failed change set(s) of earlier deployments); delete change sets the stack no longer needs (aws cloudformation list-change-sets --stack-name ${stackName})`,

@@ -97,7 +97,9 @@ export async function createStack(
     );
     stackId = response.StackId;
   } catch (error) {
-    if (!isAlreadyExists(error)) throw toTaskError(error, 'CreateStack', stackName);
+    if (!isAlreadyExists(error)) {
+      throw toTaskError(error, 'CreateStack', stackName, { templatePath: input.input.templatePath });
+    }
     // A retry of this same invocation after CloudFormation accepted the first call finds the stack
     // it started; anything else of that name is not ours to touch.
     const existing = await describe(deps.cfn, stackName);
