@@ -445,6 +445,9 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     'Lambda.TooManyRequestsException',
     'Lambda.SdkClientException',
     'Lambda.AWSLambdaException',
+    'Lambda.Unknown',
+    'Runtime.ExitError',
+    'Sandbox.Timedout',
   ])('GIVEN a transient %s WHEN a task runs THEN it is retried', async (errorName) => {
     // Prepare
     const stubs: Stubs = {

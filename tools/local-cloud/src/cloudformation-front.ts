@@ -45,7 +45,13 @@ export interface CloudFormationFrontOptions {
   readonly pageSize?: number;
   /** Where problems of the front itself are written (never the user's terminal). */
   readonly log?: (message: string) => void;
+  /** Whether this request is answered with the service's throttling error (the faults file). @default never */
+  readonly throttle?: (service: 'cloudformation' | 's3', operation: string) => boolean;
 }
+
+/** S3's answer to a throttled request. */
+const S3_SLOW_DOWN = `<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`;
 
 /** The actions whose template CloudFormation checks before it does anything. */
 const TEMPLATE_ACTIONS = new Set(['CreateStack', 'UpdateStack', 'CreateChangeSet', 'ValidateTemplate']);
@@ -232,9 +238,17 @@ export async function startCloudFormationFront(
     async (request, response) => {
       let body = await readBody(request);
       const contentType = request.headers['content-type'] ?? '';
-      if (request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
-        const params = new URLSearchParams(body.toString('utf8'));
+      const isQuery =
+        request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded');
+      const params = isQuery ? new URLSearchParams(body.toString('utf8')) : undefined;
+      if (params === undefined && options.throttle?.('s3', `${request.method} ${request.url}`)) {
+        return xmlReply(response, 503, S3_SLOW_DOWN);
+      }
+      if (params !== undefined) {
         const action = params.get('Action') ?? '';
+        if (options.throttle?.('cloudformation', action)) {
+          return xmlReply(response, 400, queryError('Throttling', 'Rate exceeded'));
+        }
         if (TEMPLATE_ACTIONS.has(action)) {
           const refusal = await refusedTemplate(params);
           if (refusal !== undefined) return xmlReply(response, 400, refusal);

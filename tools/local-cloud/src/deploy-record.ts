@@ -15,6 +15,8 @@ export interface DeploySummary {
   /** That stack's status in the emulator after the run, or DOES_NOT_EXIST. */
   readonly stackStatus: string;
   readonly message: string;
+  /** The Step Functions executions started for the job: 1, or 0 when the Trigger failed it before starting one. */
+  readonly executions: number;
 }
 
 /** The inspection as the state machine recorded it (`$.inspection`). */

@@ -11,6 +11,8 @@ export interface JsonEndpointOptions {
   readonly stepFunctions: LocalStepFunctions;
   readonly jobs: LocalJobs;
   readonly log?: (message: string) => void;
+  /** Whether this call is answered with the service's ThrottlingException (the faults file). @default never */
+  readonly throttle?: (service: 'stepfunctions' | 'codepipeline', operation: string) => boolean;
 }
 
 type Operation = (request: Record<string, unknown>) => unknown;
@@ -115,6 +117,10 @@ export function startJsonEndpoint(options: JsonEndpointOptions): Promise<LocalSe
           __type: 'UnknownOperationException',
           message: `The local emulator does not implement ${target || 'this request (no X-Amz-Target)'}`,
         });
+        return;
+      }
+      if (options.throttle?.(target.startsWith('CodePipeline_') ? 'codepipeline' : 'stepfunctions', target)) {
+        send(response, 400, contentType, { __type: 'ThrottlingException', message: 'Rate exceeded' });
         return;
       }
       let parsed: unknown;

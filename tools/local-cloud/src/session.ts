@@ -27,13 +27,14 @@ import {
   stackNameFromInput,
 } from './deploy-record.js';
 import { UsageError } from './errors.js';
+import { FaultInjector } from './fault-injection.js';
 import type { Faults } from './faults.js';
 import type { LocalServer } from './http.js';
 import { startJsonEndpoint } from './json-endpoint.js';
 import { functionArnOf, LocalLambda } from './lambda.js';
 import { type FunctionLogLine, logCapture } from './log-capture.js';
 import { type PipelineJob, runPipelineAction } from './pipeline-job.js';
-import { type LocalExecution, LocalStepFunctions } from './step-functions.js';
+import { type ExecutionEvent, type LocalExecution, LocalStepFunctions } from './step-functions.js';
 import { zipDirectory } from './zip.js';
 
 export type {
@@ -84,6 +85,7 @@ interface Services {
   readonly jobs: LocalJobs;
   readonly trigger: LocalLambda;
   readonly definition: EmulatedDefinition;
+  readonly faults: FaultInjector;
   /** Puts process.env back as it was before the cloud opened. */
   readonly restoreEnvironment: () => void;
 }
@@ -110,6 +112,7 @@ function registerDeployStateMachine(
   definition: EmulatedDefinition,
   lambdas: ReadonlyMap<string, LocalLambda>,
   waitMs: number,
+  faults: FaultInjector,
 ): void {
   const tasks: Record<
     string,
@@ -121,7 +124,7 @@ function registerDeployStateMachine(
       throw new Error(`Task state ${stateName} invokes ${functionName}, which was not loaded`);
     tasks[stateName] = {
       resource: functionArnOf(functionName),
-      invoke: (input) => lambda.invoke(input),
+      invoke: (input) => faults.invoke(lambda, input),
       timeoutSeconds: lambda.spec.timeoutSeconds,
     };
   }
@@ -136,14 +139,18 @@ function registerDeployStateMachine(
 async function startServices(options: LocalCloudOptions): Promise<Services> {
   const log = (line: string) => logCapture.write(line);
   const pageSize = options.changeSetPageSize ?? pageSizeFromEnv();
+  const faults = new FaultInjector(options.faults);
+  faults.subscribe((fault) => log(`faults file: ${fault.kind} of ${fault.target}`));
+  const throttle = faults.throttles.bind(faults);
   const front = await startCloudFormationFront({
     upstream: options.motoEndpoint,
     ...(pageSize === undefined ? {} : { pageSize }),
     log,
+    throttle,
   });
   const stepFunctions = new LocalStepFunctions();
   const jobs = new LocalJobs();
-  const json = await startJsonEndpoint({ stepFunctions, jobs, log });
+  const json = await startJsonEndpoint({ stepFunctions, jobs, log, throttle });
   const restoreEnvironment = setProcessEnvironment(
     bundleEnvironment({ front: front.endpoint, json: json.endpoint }),
     AWS_SETTINGS_OF_THE_SHELL,
@@ -158,8 +165,8 @@ async function startServices(options: LocalCloudOptions): Promise<Services> {
       timeoutSeconds: 60,
       memoryMiB: 256,
     });
-    registerDeployStateMachine(stepFunctions, definition, lambdas, options.waitMs ?? 10);
-    return { front, json, stepFunctions, jobs, trigger, definition, restoreEnvironment };
+    registerDeployStateMachine(stepFunctions, definition, lambdas, options.waitMs ?? 10, faults);
+    return { front, json, stepFunctions, jobs, trigger, definition, faults, restoreEnvironment };
   } catch (error) {
     restoreEnvironment();
     await Promise.all([front.close(), json.close()]);
@@ -270,8 +277,9 @@ export class LocalCloud {
     }
     const inputBytes = readFileSync(inputFile);
     const inputText = inputBytes.toString('utf8');
-    const { stepFunctions, jobs, trigger } = this.services;
+    const { stepFunctions, jobs } = this.services;
     const startedAt = new Date();
+    const executionsBefore = stepFunctions.executionCount;
     const job = await this.uploadJob(source, inputFile, inputBytes);
     logCapture.write(`==== ${startedAt.toISOString()} job ${job.jobId}: ${source} with ${inputFile}`);
 
@@ -280,9 +288,11 @@ export class LocalCloud {
     let inspected = false;
     const logs: FunctionLogLine[] = [];
     const stopLogs = logCapture.subscribe((logLine) => logs.push(logLine));
+    const stopper = this.stopFromOutside();
     const unsubscribe = stepFunctions.subscribe((running, event) => {
       if (running.name !== executionName) return;
       execution = running;
+      stopper.onEvent(running, event);
       options.onProgress?.(event);
       // The deploy state carries $.inspection on: it is shown once, when the inspection first appears.
       if (event.kind === 'state-exited' && !inspected) {
@@ -299,7 +309,7 @@ export class LocalCloud {
     let action: Awaited<ReturnType<typeof runPipelineAction>>;
     try {
       action = await runPipelineAction(job, {
-        invokeTrigger: (event) => trigger.invoke(event),
+        invokeTrigger: (event) => this.invokeTrigger(event),
         jobs,
         log: (line) => logCapture.write(line),
         // The next invocation comes when the execution ends, or after the interval at most.
@@ -311,6 +321,7 @@ export class LocalCloud {
         },
       });
     } finally {
+      stopper.cancel();
       unsubscribe();
       stopLogs();
     }
@@ -330,6 +341,7 @@ export class LocalCloud {
       stackName,
       stackStatus: await this.stackStatus(stackName),
       message: final.kind === 'failure' ? final.message : (final.summary ?? 'The pipeline action succeeded.'),
+      executions: stepFunctions.executionCount - executionsBefore,
     };
     return {
       summary,
@@ -344,6 +356,58 @@ export class LocalCloud {
       ...(outcome === undefined ? {} : { outcome }),
       triggerInvocations: invocations,
       logs,
+    };
+  }
+
+  /**
+   * Invokes the Trigger as CodePipeline's Lambda invoke does; with `duplicateTrigger`, the same
+   * event is delivered twice at once (at-least-once delivery) and the invocation fails only when
+   * both fail.
+   */
+  private async invokeTrigger(event: unknown): Promise<unknown> {
+    const { trigger, faults } = this.services;
+    if (!faults.duplicateTrigger) return faults.invoke(trigger, event);
+    faults.duplicated();
+    const [first, second] = await Promise.allSettled([
+      faults.invoke(trigger, event),
+      faults.invoke(trigger, event),
+    ]);
+    if (first.status === 'fulfilled') return first.value;
+    if (second.status === 'fulfilled') return second.value;
+    throw first.reason;
+  }
+
+  /**
+   * The faults file's stop from outside (`stopExecutionAfterMs`, `stopExecutionAtState`): StopExecution
+   * of the job's execution, as a person or another tool would call it.
+   */
+  private stopFromOutside(): {
+    onEvent: (execution: LocalExecution, event: ExecutionEvent) => void;
+    cancel: () => void;
+  } {
+    const { stepFunctions, faults } = this.services;
+    const { stopExecutionAfterMs, stopExecutionAtState } = faults.faults;
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const stop = (execution: LocalExecution) => {
+      if (stopped || execution.status !== 'RUNNING') return;
+      stopped = true;
+      faults.stopped(execution.executionArn);
+      stepFunctions.stopExecution(
+        execution.executionArn,
+        'StoppedFromOutside',
+        'StopExecution was called by the faults file',
+      );
+    };
+    return {
+      onEvent: (execution, event) => {
+        if (stopExecutionAfterMs !== undefined && timer === undefined && !stopped) {
+          const wait = stopExecutionAfterMs - (Date.now() - execution.startDate.getTime());
+          timer = setTimeout(() => stop(execution), Math.max(0, wait));
+        }
+        if (event.kind === 'state-entered' && event.state.name === stopExecutionAtState) stop(execution);
+      },
+      cancel: () => clearTimeout(timer),
     };
   }
 

@@ -131,6 +131,11 @@ export class LocalStepFunctions {
     this.machines.set(arn, { registration, machine: stateMachineOf(registration.definition) });
   }
 
+  /** How many executions were started so far (a StartExecution answered with an existing one is not counted). */
+  get executionCount(): number {
+    return this.executions.size;
+  }
+
   /** Listens to every execution's states; returns the function that stops listening. */
   subscribe(listener: ExecutionListener): () => void {
     this.listeners.add(listener);

@@ -19,13 +19,22 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { FUNCTION_SPECS, functionOf } from '../functions.js';
 
-/** Errors every Task retries: transient Lambda service errors and the functions' own RetryableError. */
+/**
+ * Errors every Task retries: transient Lambda service errors, the functions' own RetryableError,
+ * and a function that crashed or timed out (`Runtime.ExitError`, `Sandbox.Timedout`,
+ * `Lambda.Unknown`). Every task is safe to run again after it was cut short: the reads are reads,
+ * and each write finds its own earlier call (client request tokens, a change set name unique to the
+ * deployment, ExecuteChangeSet accepting a change set already executing).
+ */
 export const RETRYABLE_ERRORS = [
   'RetryableError',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+  'Runtime.ExitError',
+  'Sandbox.Timedout',
 ] as const;
 
 /** Errors that are never retried: retrying cannot change their outcome. */
