@@ -663,6 +663,32 @@ describe('every bad input of a first invocation ends in PutJobFailureResult nami
       '(top level) has unknown key "stackname"',
     ],
     [
+      'input file with a key written twice (found by property.test.ts)',
+      () =>
+        givenInputBucketFile(
+          '{"environmentName": "prod", "stackName": "app", "templatePath": "t.json", "stackName": "other"}',
+        ),
+      undefined,
+      jobEvent(),
+      `s3://${INPUT_BUCKET}/state_machine_input.json is invalid: the key "stackName" is written twice`,
+    ],
+    [
+      'input file in the bucket that is not UTF-8 (found by property.test.ts)',
+      () =>
+        inputBucketMock.on(GetObjectCommand, { Bucket: INPUT_BUCKET }).resolves({
+          Body: objectBody(
+            Buffer.concat([
+              Buffer.from('{"environmentName": "prod", "stackName": "app", "templatePath": "t'),
+              Buffer.from([0xff]),
+              Buffer.from('.json"}'),
+            ]),
+          ),
+        }),
+      undefined,
+      jobEvent(),
+      `The state machine input file s3://${INPUT_BUCKET}/state_machine_input.json is not UTF-8 text`,
+    ],
+    [
       'input file over 256 KiB',
       () => givenInputBucketFile({ ...INPUT_FILE, tags: { big: 'x'.repeat(300 * 1024) } }),
       undefined,
