@@ -335,6 +335,28 @@ describe('readArtifactFile', () => {
     );
   });
 
+  it('never inflates more than an entry declares: a zip bomb that lies about its size stays bounded', async () => {
+    // Prepare: 20 MB of "x" compresses to about 20 KB; the headers then claim 100 bytes.
+    const bomb = zipSync(
+      { 'config/state_machine_input.json': strToU8('x'.repeat(20_000_000)) },
+      { level: 9 },
+    );
+    const view = new DataView(bomb.buffer, bomb.byteOffset, bomb.byteLength);
+    for (let at = 0; at + 4 <= bomb.byteLength; at += 1) {
+      const signature = view.getUint32(at, true);
+      if (signature === 0x04034b50) view.setUint32(at + 22, 100, true); // local header: uncompressed size
+      if (signature === 0x02014b50) view.setUint32(at + 24, 100, true); // central directory: uncompressed size
+    }
+    serve(bomb);
+
+    // Act
+    const read = await readArtifactFile(client, file, { maxFileBytes: 2000 });
+
+    // Assess: the declared 100 bytes, not 20 MB (the truncated text then fails whatever parses it).
+    expect(bomb.byteLength).toBeLessThan(100_000);
+    expect(read.bytes).toBe(100);
+  });
+
   it('accepts a file of exactly maxFileBytes', async () => {
     serve(zipSync({ 'config/state_machine_input.json': strToU8('x'.repeat(2000)) }));
     const read = await readArtifactFile(client, file, { maxFileBytes: 2000 });

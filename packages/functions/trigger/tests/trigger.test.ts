@@ -226,6 +226,21 @@ describe('first invocation of a job', () => {
     expect(input).toMatchObject({ revisionS3Bucket: ARTIFACT_BUCKET, revisionS3Key: ARTIFACT_KEY });
   });
 
+  it.each(['stateMachineArn', 'executionRoleArn', 'roleArn'])(
+    'refuses an input file that names %s: the input file chooses neither the state machine nor the role',
+    async (key) => {
+      // Prepare
+      givenInputBucketFile({ ...INPUT_FILE, [key]: 'arn:aws:iam::123456789012:role/admin' });
+
+      // Act
+      await handleJob(jobEvent(), deps());
+
+      // Assess
+      expect(theFailure().message).toContain(`(top level) has unknown key "${key}"`);
+      expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    },
+  );
+
   it('logs the job id and the execution ARN on every line of the invocation', async () => {
     // Prepare
     givenInputBucketFile(INPUT_FILE);
