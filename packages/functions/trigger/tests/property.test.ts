@@ -472,11 +472,14 @@ function checkInvariants(scenario: Scenario, threw: unknown, logText: string): v
     expect(success.executionDetails?.summary?.length ?? 0).toBeLessThanOrEqual(MAX_SUMMARY);
   }
 
-  // The artifact credentials appear nowhere: not in the logs, not in what the pipeline is told.
+  // The artifact credentials appear nowhere: not in the logs, not in what the pipeline is told,
+  // not in the execution input (the task functions read the artifact with their own roles).
   const told = JSON.stringify(codePipelineMock.calls().map((call) => call.args[0].input));
+  const started = JSON.stringify(sfnMock.calls().map((call) => call.args[0].input));
   for (const secret of SECRET_VALUES) {
     expect(logText).not.toContain(secret);
     expect(told).not.toContain(secret);
+    expect(started).not.toContain(secret);
   }
 }
 
