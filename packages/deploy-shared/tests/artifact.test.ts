@@ -335,7 +335,7 @@ describe('readArtifactFile', () => {
     );
   });
 
-  it('never inflates more than an entry declares: a zip bomb that lies about its size stays bounded', async () => {
+  it('refuses a zip bomb that lies about its size, never inflating more than it declares', async () => {
     // Prepare: 20 MB of "x" compresses to about 20 KB; the headers then claim 100 bytes.
     const bomb = zipSync(
       { 'config/state_machine_input.json': strToU8('x'.repeat(20_000_000)) },
@@ -350,11 +350,27 @@ describe('readArtifactFile', () => {
     serve(bomb);
 
     // Act
-    const read = await readArtifactFile(client, file, { maxFileBytes: 2000 });
+    const reading = readArtifactFile(client, file, { maxFileBytes: 2000 });
 
-    // Assess: the declared 100 bytes, not 20 MB (the truncated text then fails whatever parses it).
+    // Assess
     expect(bomb.byteLength).toBeLessThan(100_000);
-    expect(read.bytes).toBe(100);
+    await expect(reading).rejects.toThrow(
+      'The file "config/state_machine_input.json" in s3://artifacts/source.zip is damaged or lies about its size (it declares 100 bytes): its content does not match the CRC-32 the archive records',
+    );
+  });
+
+  it('refuses an entry whose content does not match its recorded CRC-32 (damaged)', async () => {
+    // Prepare: one stored (uncompressed) byte changed after zipping.
+    const archive = zipSync({ 'config/state_machine_input.json': strToU8(INPUT) }, { level: 0 });
+    const at = Buffer.from(archive).indexOf('environmentName');
+    archive[at] = 'E'.charCodeAt(0);
+    serve(archive);
+
+    // Act
+    const reading = readArtifactFile(client, file);
+
+    // Assess
+    await expect(reading).rejects.toThrow('does not match the CRC-32 the archive records');
   });
 
   it('accepts a file of exactly maxFileBytes', async () => {
