@@ -103,7 +103,7 @@ interface TokenChoice {
 function tokenArb(jobId: string): fc.Arbitrary<TokenChoice> {
   const own = encodeContinuationToken(executionArnFor(STATE_MACHINE_ARN, executionNameFor(jobId)));
   return fc.oneof(
-    fc.constant<TokenChoice>({ label: 'own', token: own }),
+    { weight: 4, arbitrary: fc.constant<TokenChoice>({ label: 'own', token: own }) },
     otherExecutionArn.map<TokenChoice>((arn) => ({
       label: 'another-job',
       token: encodeContinuationToken(arn),
@@ -123,10 +123,13 @@ function tokenArb(jobId: string): fc.Arbitrary<TokenChoice> {
 
 /** The UserParameters string (or what stands where it should be). */
 const userParametersArb: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constant(undefined),
-  fc.constant(JSON.stringify({ s3Bucket: INPUT_BUCKET, stateMachineFile: INPUT_PATH })),
-  fc.constant(JSON.stringify({ stateMachineFile: INPUT_PATH })),
-  fc.constant('{}'),
+  { weight: 3, arbitrary: fc.constant(undefined) },
+  {
+    weight: 6,
+    arbitrary: fc.constant(JSON.stringify({ s3Bucket: INPUT_BUCKET, stateMachineFile: INPUT_PATH })),
+  },
+  { weight: 6, arbitrary: fc.constant(JSON.stringify({ stateMachineFile: INPUT_PATH })) },
+  { weight: 3, arbitrary: fc.constant('{}') },
   fc.constant(`{"s3Bucket": "${INPUT_BUCKET}", "s3Bucket": "another-bucket"}`),
   fc.json({ maxDepth: 2 }),
   anyString,
@@ -141,7 +144,7 @@ const userParametersArb: fc.Arbitrary<unknown> = fc.oneof(
 
 /** The state machine input file, as bytes. */
 const inputFileArb: fc.Arbitrary<Uint8Array> = fc.oneof(
-  { weight: 4, arbitrary: fc.constant(strToU8(JSON.stringify(INPUT_FILE))) },
+  { weight: 12, arbitrary: fc.constant(strToU8(JSON.stringify(INPUT_FILE))) },
   {
     weight: 1,
     arbitrary: fc.constant(strToU8(`\uFEFF${JSON.stringify(INPUT_FILE)}`)),
@@ -203,7 +206,7 @@ interface ArtifactChoice {
 function artifactArb(file: Uint8Array): fc.Arbitrary<ArtifactChoice> {
   return fc.oneof(
     {
-      weight: 4,
+      weight: 12,
       arbitrary: fc.constant<ArtifactChoice>({ kind: 'zip', body: zipSync({ [INPUT_PATH]: file }) }),
     },
     {
@@ -305,20 +308,23 @@ const goodArtifacts = [
 
 const scenarioArb: fc.Arbitrary<Scenario> = fc
   .oneof(
-    { weight: 8, arbitrary: jobIdArb },
+    { weight: 18, arbitrary: jobIdArb },
     { weight: 1, arbitrary: notAString },
     { weight: 1, arbitrary: fc.constant('') },
   )
   .chain((jobId) =>
     fc.record({
       jobId: fc.constant(jobId),
-      token: fc.option(tokenArb(typeof jobId === 'string' && jobId.length > 0 ? jobId : 'some-job'), {
-        nil: undefined,
-        freq: 2,
-      }),
+      token: fc.oneof(
+        { weight: 1, arbitrary: fc.constant(undefined) },
+        {
+          weight: 1,
+          arbitrary: tokenArb(typeof jobId === 'string' && jobId.length > 0 ? jobId : 'some-job'),
+        },
+      ),
       userParameters: userParametersArb,
       inputArtifacts: fc.oneof(
-        { weight: 6, arbitrary: fc.constant(goodArtifacts) },
+        { weight: 16, arbitrary: fc.constant(goodArtifacts) },
         { weight: 1, arbitrary: fc.constant([]) },
         {
           weight: 1,
@@ -339,23 +345,22 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc
         },
       ),
       artifactCredentials: fc.oneof(
-        { weight: 6, arbitrary: fc.constant(CREDENTIALS) },
+        { weight: 16, arbitrary: fc.constant(CREDENTIALS) },
         { weight: 1, arbitrary: fc.constant({ accessKeyId: CREDENTIALS.accessKeyId }) },
         { weight: 1, arbitrary: fc.constant({ ...CREDENTIALS, accessKeyId: 7 }) },
         { weight: 1, arbitrary: fc.anything({ maxDepth: 1 }) },
       ),
       inputFile: inputFileArb,
       artifact: inputFileArb.chain(artifactArb),
-      bucketError: fc.option(awsErrorArb, { nil: undefined, freq: 4 }),
+      bucketError: fc.oneof(
+        { weight: 6, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: awsErrorArb },
+      ),
       start: startArb,
       describe: describeArb,
-      dataShape: fc.constantFrom<Scenario['dataShape']>(
-        'object',
-        'object',
-        'object',
-        'object',
-        'missing',
-        'not-an-object',
+      dataShape: fc.oneof(
+        { weight: 18, arbitrary: fc.constant<Scenario['dataShape']>('object') },
+        { weight: 1, arbitrary: fc.constantFrom<Scenario['dataShape']>('missing', 'not-an-object') },
       ),
     }),
   )
@@ -649,7 +654,7 @@ describe('the Trigger under random events, files, artifacts, tokens and AWS answ
         const { threw, logText } = await run(scenario);
         checkInvariants(scenario, threw, logText);
       }),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
   });
 
