@@ -542,7 +542,9 @@ interface Fault {
 }
 
 const BUCKET_FILE = `s3://${INPUT_BUCKET}/${INPUT_PATH}`;
+/** Text that is not JSON and not blank (blank UserParameters mean the defaults). */
 const nonJsonText = fc.string({ minLength: 1, maxLength: 60 }).filter((text) => {
+  if (text.trim().length === 0) return false;
   try {
     JSON.parse(text);
     return false;

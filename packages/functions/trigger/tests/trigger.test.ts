@@ -336,6 +336,20 @@ describe('continuation', () => {
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
+  it('refuses a token naming an execution of another state machine, without describing it', async () => {
+    // Prepare
+    const foreign = 'arn:aws:states:us-east-1:123456789012:execution:other-machine:job-1';
+
+    // Act
+    await handleJob(jobEvent({ continuationToken: encodeContinuationToken(foreign) }), deps());
+
+    // Assess
+    expect(theFailure().message).toContain(
+      `continuation token is invalid: executionArn: "${foreign}" is not an execution of the state machine ${STATE_MACHINE_ARN}`,
+    );
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+
   it('does not need STATE_MACHINE_ARN to follow an execution it started', async () => {
     // Prepare
     givenExecution({ status: 'RUNNING' });
