@@ -318,6 +318,39 @@ describe('the Trigger function', () => {
     });
   });
 
+  it('may be invoked only by the pipeline: no resource policy, lambda:InvokeFunction only in the Deploy action role', () => {
+    // GIVEN
+    const stack = stackWith();
+
+    // WHEN
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+
+    // THEN
+    const trigger = logicalId(stack, stack.trigger);
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission')).toEqual([]);
+    const invokers = Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
+      .filter(([, r]) =>
+        (r.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.some((s) =>
+          [s.Action].flat().some((action) => action === 'lambda:InvokeFunction' || action === 'lambda:*'),
+        ),
+      );
+    expect(invokers.map(([id]) => id)).toEqual([
+      expect.stringMatching(/^PipelineProdDeployCodePipelineActionRole/),
+    ]);
+    const document = invokers[0]?.[1].Properties.PolicyDocument as
+      | { Statement: { Action: string; Resource: unknown }[] }
+      | undefined;
+    const statement = (document ?? { Statement: [] }).Statement.find(
+      (s) => s.Action === 'lambda:InvokeFunction',
+    );
+    expect(JSON.stringify(statement?.Resource)).toContain(trigger);
+    expect(JSON.stringify(statement?.Resource)).not.toContain('"*"');
+  });
+
   it('deploys the built bundle and its source map, never the esbuild metafile', () => {
     // GIVEN the app with the built Trigger bundle (the test target builds it first)
     const outdir = mkdtempSync(join(tmpdir(), 'pipeline-assets-'));

@@ -257,6 +257,27 @@ describe('StateMachineStack template', () => {
     }
   });
 
+  it('THEN what a template can deploy is bounded by the execution role: Lambda functions, roles and log groups named <env>-* only', () => {
+    const statements = policyOfRole(template.toJSON().Resources as Resources, 'CloudFormationExecutionRole');
+    expect(statements.map((s) => s.Sid).sort()).toEqual([
+      'LambdaFunctions',
+      'LambdaRoles',
+      'LogGroups',
+      'PassLambdaRoles',
+    ]);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      for (const action of [statement.Action].flat()) expect(action).toMatch(/^(lambda|iam|logs):[A-Za-z]+$/);
+      const resources = [statement.Resource].flat();
+      expect(resources.length).toBeGreaterThan(0);
+      for (const resource of resources) {
+        expect(JSON.stringify(resource)).toMatch(/[:/](dev|test|prod)-\*"/);
+      }
+    }
+    const passRole = statements.find((s) => s.Sid === 'PassLambdaRoles');
+    expect(passRole?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } });
+  });
+
   it('THEN the execution role is assumed by CloudFormation only', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
@@ -318,6 +339,7 @@ describe('StateMachineStack props', () => {
 
 interface Statement {
   Sid?: string;
+  Effect?: string;
   Action: string | string[];
   Resource: unknown;
   Condition?: unknown;

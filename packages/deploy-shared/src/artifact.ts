@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 // fflate's Node entry loads worker_threads when it is imported, for its asynchronous API; the
 // synchronous unzip used here is the same code in the worker-free build.
@@ -139,6 +140,38 @@ async function download(s3: S3Client, location: ArtifactFileLocation, maxBytes: 
   return readBody(response.Body, location, maxBytes);
 }
 
+/**
+ * The CRC-32 the archive's central directory records for the entry `name`, or undefined when it
+ * cannot be read plainly (no end record, ZIP64 offsets): fflate checks no CRC, and inflates an entry
+ * only up to the size it declares, so a CRC that differs means a damaged entry or one that lies
+ * about its size (a zip bomb's trick), whose text would otherwise arrive truncated.
+ */
+function recordedCrc(archive: Uint8Array, name: string): number | undefined {
+  const view = new DataView(archive.buffer, archive.byteOffset, archive.byteLength);
+  const lowest = Math.max(0, archive.byteLength - 22 - 0xffff);
+  let end = -1;
+  for (let at = archive.byteLength - 22; at >= lowest; at -= 1) {
+    if (view.getUint32(at, true) === 0x06054b50) {
+      end = at;
+      break;
+    }
+  }
+  if (end < 0) return undefined;
+  const count = view.getUint16(end + 10, true);
+  let at = view.getUint32(end + 16, true);
+  const decoder = new TextDecoder();
+  for (let index = 0; index < count && at + 46 <= archive.byteLength; index += 1) {
+    if (view.getUint32(at, true) !== 0x02014b50) return undefined;
+    const nameLength = view.getUint16(at + 28, true);
+    const extraLength = view.getUint16(at + 30, true);
+    const commentLength = view.getUint16(at + 32, true);
+    const entryName = decoder.decode(archive.subarray(at + 46, at + 46 + nameLength));
+    if (entryName === name) return view.getUint32(at + 16, true);
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return undefined;
+}
+
 function listEntries(names: readonly string[]): string {
   const files = names.filter((name) => !name.endsWith('/'));
   const shown = files.slice(0, LISTED_ENTRIES).map((name) => `"${name}"`);
@@ -151,7 +184,8 @@ function listEntries(names: readonly string[]): string {
  * Reads the file at `path` from the zip at `bucket`/`key`, as UTF-8 text: refuses oversized archives
  * (before and while downloading), archives with entries that would escape the extraction root
  * (absolute or `..`: zip-slip, the whole archive is refused), a `path` that is absolute or has `..`,
- * files over `maxFileBytes` (without decompressing them) and text that is not UTF-8. Every error is
+ * files over `maxFileBytes` (without decompressing them), an entry whose content does not match the
+ * CRC-32 the archive records (damaged, or lying about its size) and text that is not UTF-8. Every error is
  * an `ArtifactError` naming the bucket, the key and the path; throttling and 5xx are `RetryableError`.
  */
 export async function readArtifactFile(
@@ -200,6 +234,12 @@ export async function readArtifactFile(
   if (entry.originalSize > maxFileBytes || data === undefined || data.byteLength > maxFileBytes) {
     const reason = limits.maxFileBytesReason ?? `the limit is ${maxFileBytes} bytes`;
     throw new ArtifactError(`The ${context} is ${data?.byteLength ?? entry.originalSize} bytes; ${reason}`);
+  }
+  const recorded = recordedCrc(archive, entry.name);
+  if (recorded !== undefined && crc32(data) !== recorded) {
+    throw new ArtifactError(
+      `The ${context} is damaged or lies about its size (it declares ${entry.originalSize} bytes): its content does not match the CRC-32 the archive records; refusing it`,
+    );
   }
   let body: string;
   try {

@@ -335,6 +335,44 @@ describe('readArtifactFile', () => {
     );
   });
 
+  it('refuses a zip bomb that lies about its size, never inflating more than it declares', async () => {
+    // Prepare: 20 MB of "x" compresses to about 20 KB; the headers then claim 100 bytes.
+    const bomb = zipSync(
+      { 'config/state_machine_input.json': strToU8('x'.repeat(20_000_000)) },
+      { level: 9 },
+    );
+    const view = new DataView(bomb.buffer, bomb.byteOffset, bomb.byteLength);
+    for (let at = 0; at + 4 <= bomb.byteLength; at += 1) {
+      const signature = view.getUint32(at, true);
+      if (signature === 0x04034b50) view.setUint32(at + 22, 100, true); // local header: uncompressed size
+      if (signature === 0x02014b50) view.setUint32(at + 24, 100, true); // central directory: uncompressed size
+    }
+    serve(bomb);
+
+    // Act
+    const reading = readArtifactFile(client, file, { maxFileBytes: 2000 });
+
+    // Assess
+    expect(bomb.byteLength).toBeLessThan(100_000);
+    await expect(reading).rejects.toThrow(
+      'The file "config/state_machine_input.json" in s3://artifacts/source.zip is damaged or lies about its size (it declares 100 bytes): its content does not match the CRC-32 the archive records',
+    );
+  });
+
+  it('refuses an entry whose content does not match its recorded CRC-32 (damaged)', async () => {
+    // Prepare: one stored (uncompressed) byte changed after zipping.
+    const archive = zipSync({ 'config/state_machine_input.json': strToU8(INPUT) }, { level: 0 });
+    const at = Buffer.from(archive).indexOf('environmentName');
+    archive[at] = 'E'.charCodeAt(0);
+    serve(archive);
+
+    // Act
+    const reading = readArtifactFile(client, file);
+
+    // Assess
+    await expect(reading).rejects.toThrow('does not match the CRC-32 the archive records');
+  });
+
   it('accepts a file of exactly maxFileBytes', async () => {
     serve(zipSync({ 'config/state_machine_input.json': strToU8('x'.repeat(2000)) }));
     const read = await readArtifactFile(client, file, { maxFileBytes: 2000 });

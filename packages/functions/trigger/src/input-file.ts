@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { readArtifactFile } from '@cfn-safe-deploy/deploy-shared';
-import { type InputFile, parseInputFile } from '@cfn-safe-deploy/state-payloads';
+import { type InputFile, parseInputFile, parseJsonText } from '@cfn-safe-deploy/state-payloads';
 import { describeAwsError } from './aws-errors.js';
 
 /** Step Functions accepts execution input of at most 256 KiB; a larger input file can never start. */
@@ -23,14 +23,14 @@ function tooBig(where: string, size: number): InputFileError {
 /** Reads `s3://bucket/key` (the blog's input bucket) with the function's own role. */
 export async function readInputBucketFile(s3: S3Client, bucket: string, key: string): Promise<string> {
   const where = `s3://${bucket}/${key}`;
-  let text: string;
+  let bytes: Uint8Array;
   try {
     const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if (response.ContentLength !== undefined && response.ContentLength > MAX_INPUT_FILE_BYTES) {
       throw tooBig(where, response.ContentLength);
     }
     if (response.Body === undefined) throw new InputFileError(`S3 returned no body for ${where}`);
-    text = await response.Body.transformToString('utf-8');
+    bytes = await response.Body.transformToByteArray();
   } catch (error) {
     if (error instanceof InputFileError) throw error;
     throw new InputFileError(
@@ -38,8 +38,15 @@ export async function readInputBucketFile(s3: S3Client, bucket: string, key: str
       { cause: error },
     );
   }
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_INPUT_FILE_BYTES) throw tooBig(where, bytes);
+  if (bytes.byteLength > MAX_INPUT_FILE_BYTES) throw tooBig(where, bytes.byteLength);
+  // Fatal: bytes that are not UTF-8 would otherwise become U+FFFD silently and be deployed as such
+  // (the input artifact's reader refuses them the same way).
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch (error) {
+    throw new InputFileError(`The state machine input file ${where} is not UTF-8 text`, { cause: error });
+  }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
@@ -72,7 +79,7 @@ export async function readInputArtifactFile(
   }
 }
 
-/** Parses the file's text as JSON and validates it as a state machine input file. */
+/** Parses the file's text as JSON (each key once) and validates it as a state machine input file. */
 export function parseInputFileText(text: string, where: string): InputFile {
   let value: unknown;
   try {
@@ -83,5 +90,8 @@ export function parseInputFileText(text: string, where: string): InputFile {
       { cause: error },
     );
   }
+  // JSON.parse keeps the last of two equal keys silently: a second "stackName" or "onUnsafeChange"
+  // must not change the deployment unseen. parseJsonText names the key written twice.
+  parseJsonText(text, `The state machine input file ${where}`);
   return parseInputFile(value, `The state machine input file ${where}`);
 }

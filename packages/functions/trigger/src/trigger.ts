@@ -216,6 +216,17 @@ async function continueExecution(
   progress: Progress,
 ): Promise<JobAnswer> {
   const { executionArn } = decodeContinuationToken(job.continuationToken ?? '');
+  // The token comes back through CodePipeline; it may name only an execution of this Trigger's state
+  // machine (the function role may describe no other either). Without STATE_MACHINE_ARN, follow it.
+  if (deps.env.STATE_MACHINE_ARN?.trim()) {
+    const { stateMachineArn } = readTriggerConfig(deps.env);
+    const prefix = executionArnFor(stateMachineArn, '');
+    if (!executionArn.startsWith(prefix)) {
+      throw new PayloadValidationError('continuation token', [
+        `executionArn: "${executionArn}" is not an execution of the state machine ${stateMachineArn} (STATE_MACHINE_ARN); this Trigger follows only its own executions`,
+      ]);
+    }
+  }
   progress.executionArn = executionArn;
   deps.logger.appendKeys({ executionArn });
   return describeAndAnswer(deps, executionArn);

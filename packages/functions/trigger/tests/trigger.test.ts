@@ -226,6 +226,21 @@ describe('first invocation of a job', () => {
     expect(input).toMatchObject({ revisionS3Bucket: ARTIFACT_BUCKET, revisionS3Key: ARTIFACT_KEY });
   });
 
+  it.each(['stateMachineArn', 'executionRoleArn', 'roleArn'])(
+    'refuses an input file that names %s: the input file chooses neither the state machine nor the role',
+    async (key) => {
+      // Prepare
+      givenInputBucketFile({ ...INPUT_FILE, [key]: 'arn:aws:iam::123456789012:role/admin' });
+
+      // Act
+      await handleJob(jobEvent(), deps());
+
+      // Assess
+      expect(theFailure().message).toContain(`(top level) has unknown key "${key}"`);
+      expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    },
+  );
+
   it('logs the job id and the execution ARN on every line of the invocation', async () => {
     // Prepare
     givenInputBucketFile(INPUT_FILE);
@@ -319,6 +334,20 @@ describe('continuation', () => {
     expect(success.continuationToken).toBe(encodeContinuationToken(EXECUTION_ARN));
     expect(success.outputVariables).toBeUndefined();
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('refuses a token naming an execution of another state machine, without describing it', async () => {
+    // Prepare
+    const foreign = 'arn:aws:states:us-east-1:123456789012:execution:other-machine:job-1';
+
+    // Act
+    await handleJob(jobEvent({ continuationToken: encodeContinuationToken(foreign) }), deps());
+
+    // Assess
+    expect(theFailure().message).toContain(
+      `continuation token is invalid: executionArn: "${foreign}" is not an execution of the state machine ${STATE_MACHINE_ARN}`,
+    );
+    expect(sfnMock.calls()).toHaveLength(0);
   });
 
   it('does not need STATE_MACHINE_ARN to follow an execution it started', async () => {
@@ -661,6 +690,32 @@ describe('every bad input of a first invocation ends in PutJobFailureResult nami
       undefined,
       jobEvent(),
       '(top level) has unknown key "stackname"',
+    ],
+    [
+      'input file with a key written twice (found by property.test.ts)',
+      () =>
+        givenInputBucketFile(
+          '{"environmentName": "prod", "stackName": "app", "templatePath": "t.json", "stackName": "other"}',
+        ),
+      undefined,
+      jobEvent(),
+      `s3://${INPUT_BUCKET}/state_machine_input.json is invalid: the key "stackName" is written twice`,
+    ],
+    [
+      'input file in the bucket that is not UTF-8 (found by property.test.ts)',
+      () =>
+        inputBucketMock.on(GetObjectCommand, { Bucket: INPUT_BUCKET }).resolves({
+          Body: objectBody(
+            Buffer.concat([
+              Buffer.from('{"environmentName": "prod", "stackName": "app", "templatePath": "t'),
+              Buffer.from([0xff]),
+              Buffer.from('.json"}'),
+            ]),
+          ),
+        }),
+      undefined,
+      jobEvent(),
+      `The state machine input file s3://${INPUT_BUCKET}/state_machine_input.json is not UTF-8 text`,
     ],
     [
       'input file over 256 KiB',
