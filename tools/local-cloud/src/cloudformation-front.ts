@@ -13,8 +13,10 @@ import { decodeNextToken, pageOf, withPage } from './change-set-pages.js';
 import { DEFAULT_CHANGE_SET_PAGE_SIZE, FAKE_CREDENTIALS, REGION } from './constants.js';
 import { withGeneratedNames } from './generated-names.js';
 import { type LocalServer, listen, readBody } from './http.js';
+import { type Clock, fileStore, StackOperations } from './stack-operations.js';
+import { OperationsFront } from './stack-operations-front.js';
 import { forwardRequest, reply, replyWith, sendUpstream } from './upstream.js';
-import { buildXml, parseXml, queryError, xmlText } from './xml.js';
+import { buildXml, parseXml, queryError, xmlElement, xmlText } from './xml.js';
 
 /**
  * The CloudFormation front: an HTTP server between the bundles and moto. Every request passes
@@ -39,6 +41,14 @@ export interface CloudFormationFrontOptions {
   readonly pageSize?: number;
   /** Where problems of the front itself are written (never the user's terminal). */
   readonly log?: (message: string) => void;
+  /** How long each stack operation and change-set creation takes (the faults file's `operationMs`). @default 200 */
+  readonly operationMs?: number;
+  /** The faults file's `failResources`: logical id → the operation that fails on it. */
+  readonly failResources?: Readonly<Record<string, 'create' | 'update'>>;
+  /** Where the statuses moto cannot hold (rollbacks, operations in progress) are kept between processes. */
+  readonly stateFile?: string;
+  /** The overlay's clock (tests move it by hand). @default the system clock */
+  readonly clock?: Clock;
 }
 
 const CREATE_CHANGE_SET_RESULT = ['CreateChangeSetResponse', 'CreateChangeSetResult'] as const;
@@ -58,6 +68,13 @@ export async function startCloudFormationFront(
   }
   const log = options.log ?? (() => undefined);
   const records = new Map<string, ChangeSetRecord>();
+  // Time and failures (stack-operations.ts): the statuses and events moto cannot show.
+  const overlay = new StackOperations({
+    ...(options.operationMs === undefined ? {} : { operationMs: options.operationMs }),
+    ...(options.failResources === undefined ? {} : { failResources: options.failResources }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.stateFile === undefined ? {} : { store: fileStore(options.stateFile) }),
+  });
   let client: CloudFormationClient | undefined;
   const moto = (): CloudFormationClient => {
     client ??= new CloudFormationClient({
@@ -68,6 +85,13 @@ export async function startCloudFormationFront(
     });
     return client;
   };
+  const operations = new OperationsFront({
+    overlay,
+    moto,
+    upstream: () => upstream,
+    changesOf: (changeSetId) => records.get(changeSetId)?.changes,
+    log,
+  });
 
   async function createChangeSet(
     request: IncomingMessage,
@@ -85,7 +109,9 @@ export async function startCloudFormationFront(
     } catch (error) {
       problem = `the stack's current template could not be read: ${(error as Error).message}`;
     }
+    if (await operations.refuseChangeSet(response, params)) return;
     const answer = await forwardRequest(upstream, request, body);
+    await operations.changeSetCreated(answer);
     const changeSetId =
       answer.status === 200
         ? xmlText(await parseXml(answer.body.toString('utf8')), [...CREATE_CHANGE_SET_RESULT, 'Id'])
@@ -145,11 +171,14 @@ export async function startCloudFormationFront(
       offset = decoded.offset;
     }
     const status = xmlText(document, [...DESCRIBE_CHANGE_SET_RESULT, 'Status']);
+    const creating = operations.describeChangeSet(xmlElement(document, DESCRIBE_CHANGE_SET_RESULT));
     const record = records.get(changeSetId);
-    // moto lists changes for a no-change change set it marks FAILED; AWS lists none.
+    // moto lists changes for a no-change change set it marks FAILED; AWS lists none, nor while creating.
     const all =
-      status === 'FAILED' ? [] : (record?.changes ?? motoChanges(document, DESCRIBE_CHANGE_SET_RESULT));
-    if (record === undefined && status !== 'FAILED') {
+      status === 'FAILED' || creating
+        ? []
+        : (record?.changes ?? motoChanges(document, DESCRIBE_CHANGE_SET_RESULT));
+    if (record === undefined && status !== 'FAILED' && !creating) {
       log(
         `CloudFormation front: change set ${changeSetId} was not created through the front; its changes are moto's, marked conditional`,
       );
@@ -192,6 +221,7 @@ export async function startCloudFormationFront(
         }
         if (action === 'CreateChangeSet') return createChangeSet(request, response, body, params);
         if (action === 'DescribeChangeSet') return describeChangeSet(request, response, params);
+        if (action !== null && (await operations.handle(action, request, response, body, params))) return;
       }
       replyWith(response, await forwardRequest(upstream, request, body));
     },
@@ -204,6 +234,7 @@ export async function startCloudFormationFront(
       upstream = endpoint;
       client = undefined;
       records.clear();
+      overlay.clear();
     },
   };
 }

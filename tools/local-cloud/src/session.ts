@@ -9,6 +9,7 @@ import { type CloudFormationFront, startCloudFormationFront } from './cloudforma
 import { LocalJobs } from './codepipeline.js';
 import {
   ARTIFACT_BUCKET,
+  CLOUDFORMATION_STATE_FILE,
   FAKE_CREDENTIALS,
   INPUT_BUCKET,
   REGION,
@@ -33,6 +34,7 @@ import { startJsonEndpoint } from './json-endpoint.js';
 import { functionArnOf, LocalLambda } from './lambda.js';
 import { type FunctionLogLine, logCapture } from './log-capture.js';
 import { type PipelineJob, runPipelineAction } from './pipeline-job.js';
+import { DEFAULT_OPERATION_MS } from './stack-operations.js';
 import { type LocalExecution, LocalStepFunctions } from './step-functions.js';
 import { zipDirectory } from './zip.js';
 
@@ -56,7 +58,7 @@ export interface LocalCloudOptions {
   readonly stateDir: string;
   /** @default $SAFE_DEPLOY_CHANGE_SET_PAGE_SIZE, else 2 */
   readonly changeSetPageSize?: number;
-  /** Every Wait state lasts this long. @default 10 */
+  /** Every Wait state lasts this long. @default max(10, operationMs / 20) */
   readonly waitMs?: number;
   /** How long the pipeline waits before invoking the Trigger again with its continuation token, at most. @default 1000 */
   readonly continuationIntervalMs?: number;
@@ -64,6 +66,20 @@ export interface LocalCloudOptions {
   readonly cacheDir?: string;
   /** What the emulator makes slow or makes fail (`deploy --faults FILE`), checked with `parseFaults`. @default none */
   readonly faults?: Faults;
+}
+
+function operationMsOf(faults: Faults): number {
+  return faults.operationMs ?? DEFAULT_OPERATION_MS;
+}
+
+/**
+ * How long a Wait state lasts: 10 ms, or operationMs / 20 when that is longer. The polling loops'
+ * budgets are counted in scheduled Wait seconds (the change set's 15 minutes are at least 50
+ * polls, a busy stack's 30 minutes at least 25), and here a Wait lasts milliseconds: this way
+ * every budget outlasts an operation however fast the machine polls.
+ */
+export function defaultWaitMs(operationMs: number): number {
+  return Math.max(10, Math.ceil(operationMs / 20));
 }
 
 function pageSizeFromEnv(): number | undefined {
@@ -136,10 +152,14 @@ function registerDeployStateMachine(
 async function startServices(options: LocalCloudOptions): Promise<Services> {
   const log = (line: string) => logCapture.write(line);
   const pageSize = options.changeSetPageSize ?? pageSizeFromEnv();
+  const faults = options.faults ?? {};
   const front = await startCloudFormationFront({
     upstream: options.motoEndpoint,
     ...(pageSize === undefined ? {} : { pageSize }),
     log,
+    operationMs: operationMsOf(faults),
+    ...(faults.failResources === undefined ? {} : { failResources: faults.failResources }),
+    stateFile: join(options.stateDir, CLOUDFORMATION_STATE_FILE),
   });
   const stepFunctions = new LocalStepFunctions();
   const jobs = new LocalJobs();
@@ -158,7 +178,12 @@ async function startServices(options: LocalCloudOptions): Promise<Services> {
       timeoutSeconds: 60,
       memoryMiB: 256,
     });
-    registerDeployStateMachine(stepFunctions, definition, lambdas, options.waitMs ?? 10);
+    registerDeployStateMachine(
+      stepFunctions,
+      definition,
+      lambdas,
+      options.waitMs ?? defaultWaitMs(operationMsOf(faults)),
+    );
     return { front, json, stepFunctions, jobs, trigger, definition, restoreEnvironment };
   } catch (error) {
     restoreEnvironment();
