@@ -380,13 +380,30 @@ export class LocalCloud {
     }
   }
 
+  /**
+   * The stack's status as CloudFormation reports it (through the front: moto cannot hold a
+   * rollback), once stable: an operation still in progress when the execution ended (one it did
+   * not wait for) is waited for, at most its duration and a second more.
+   */
   private async stackStatus(stackName: string): Promise<string> {
     if (stackName === '') return 'DOES_NOT_EXIST';
-    try {
-      const answer = await this.cloudFormation().send(new DescribeStacksCommand({ StackName: stackName }));
-      return answer.Stacks?.[0]?.StackStatus ?? 'DOES_NOT_EXIST';
-    } catch {
-      return 'DOES_NOT_EXIST';
+    const client = new CloudFormationClient({
+      endpoint: this.services.front.endpoint,
+      region: REGION,
+      credentials: FAKE_CREDENTIALS,
+    });
+    const deadline = Date.now() + operationMsOf(this.options.faults ?? {}) + 1000;
+    for (;;) {
+      let status: string;
+      try {
+        const answer = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+        status = answer.Stacks?.[0]?.StackStatus ?? 'DOES_NOT_EXIST';
+      } catch {
+        return 'DOES_NOT_EXIST';
+      }
+      if (!status.endsWith('_IN_PROGRESS') || status === 'REVIEW_IN_PROGRESS' || Date.now() >= deadline)
+        return status;
+      await sleep(25);
     }
   }
 }
