@@ -60,7 +60,18 @@ export function fileStore(path: string): OverlayStore {
   return {
     load() {
       if (!existsSync(path)) return undefined;
-      const parsed = SnapshotSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+      let value: unknown;
+      try {
+        value = JSON.parse(readFileSync(path, 'utf8'));
+      } catch (error) {
+        throw new Error(
+          `${path} (the emulator's CloudFormation statuses) is not JSON: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+      }
+      const parsed = SnapshotSchema.safeParse(value);
       if (!parsed.success) {
         throw new Error(
           `${path} (the emulator's CloudFormation statuses) is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
