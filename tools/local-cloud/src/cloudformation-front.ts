@@ -27,7 +27,9 @@ import { buildXml, parseXml, queryError, xmlElement, xmlText } from './xml.js';
  *   change set's template (change-set-changes.ts), since moto's GetTemplate ignores ChangeSetName
  *   and its changes lack Replacement, Scope and Details;
  * - DescribeChangeSet: those changes replace moto's, paged at `pageSize` with a NextToken
- *   (change-set-pages.ts), in moto's own XML (read and written with xml.ts).
+ *   (change-set-pages.ts), in moto's own XML (read and written with xml.ts);
+ * - stack operations take time and injected failures roll back: the statuses and events moto cannot
+ *   show come from an overlay (stack-operations.ts, its requests in stack-operations-front.ts).
  */
 export interface CloudFormationFront extends LocalServer {
   /** Points the front at another moto (the servers outlive one emulator when a process runs several). */
