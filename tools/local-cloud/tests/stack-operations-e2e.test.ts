@@ -3,15 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CloudFormationClient,
+  CreateChangeSetCommand,
   CreateStackCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  ExecuteChangeSetCommand,
   GetTemplateCommand,
   ListChangeSetsCommand,
+  UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudFormationFront, startCloudFormationFront } from '../src/cloudformation-front.js';
 import { CLOUDFORMATION_STATE_FILE } from '../src/constants.js';
+import type { Clock } from '../src/stack-operations.js';
 import { changeSetsLeft, deployJson, stackStatus, startTestEmulator, type TestEmulator } from './helpers.js';
 
 /** Two queues; `visibility` changes the first one in place. */
@@ -56,7 +62,7 @@ describe('safe-deploy deploy: CloudFormation operations that take time and fail 
 
   /** The emulator's CloudFormation as the bundles see it (a front over the same moto and state file). */
   async function withFront<T>(
-    options: { failResources?: Record<string, 'create' | 'update'> },
+    options: { failResources?: Record<string, 'create' | 'update'>; operationMs?: number; clock?: Clock },
     use: (cfn: CloudFormationClient) => Promise<T>,
   ): Promise<T> {
     const front: CloudFormationFront = await startCloudFormationFront({
@@ -85,6 +91,61 @@ describe('safe-deploy deploy: CloudFormation operations that take time and fail 
   });
   afterAll(async () => {
     await emulator?.stop();
+  });
+
+  it('GIVEN a front with a hand-moved clock WHEN a stack is created, changed and deleted THEN each answers the intermediate statuses and busy refusals of AWS', async () => {
+    // Arrange
+    let time = 5_000_000;
+    const clock: Clock = { now: () => time };
+    await withFront({ operationMs: 1000, clock }, async (cfn) => {
+      const status = async (name: string) =>
+        (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0]?.StackStatus;
+      // Act / Assess: create
+      const { StackId: stackId } = await cfn.send(
+        new CreateStackCommand({ StackName: 'clocked', TemplateBody: template() }),
+      );
+      expect(await status('clocked')).toBe('CREATE_IN_PROGRESS');
+      await expect(
+        cfn.send(new UpdateStackCommand({ StackName: 'clocked', TemplateBody: template(45) })),
+      ).rejects.toThrow(`Stack:${stackId} is in CREATE_IN_PROGRESS state and can not be updated.`);
+      time += 1000;
+      expect(await status('clocked')).toBe('CREATE_COMPLETE');
+      // change set: pending, in progress, then executable
+      const { Id: changeSetId } = await cfn.send(
+        new CreateChangeSetCommand({
+          StackName: 'clocked',
+          ChangeSetName: 'c1',
+          ChangeSetType: 'UPDATE',
+          TemplateBody: template(45),
+        }),
+      );
+      const changeSet = () => cfn.send(new DescribeChangeSetCommand({ ChangeSetName: changeSetId }));
+      expect(await changeSet()).toMatchObject({ Status: 'CREATE_PENDING', ExecutionStatus: 'UNAVAILABLE' });
+      await expect(cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSetId }))).rejects.toThrow(
+        `ChangeSet [${changeSetId}] cannot be executed in its current status of [CREATE_PENDING]`,
+      );
+      time += 500;
+      expect(await changeSet()).toMatchObject({
+        Status: 'CREATE_IN_PROGRESS',
+        ExecutionStatus: 'UNAVAILABLE',
+      });
+      time += 500;
+      expect(await changeSet()).toMatchObject({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE' });
+      // execution
+      await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSetId }));
+      expect(await changeSet()).toMatchObject({ ExecutionStatus: 'EXECUTE_IN_PROGRESS' });
+      expect(await status('clocked')).toBe('UPDATE_IN_PROGRESS');
+      time += 800;
+      expect(await status('clocked')).toBe('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+      time += 200;
+      expect(await status('clocked')).toBe('UPDATE_COMPLETE');
+      expect(await changeSet()).toMatchObject({ ExecutionStatus: 'EXECUTE_COMPLETE' });
+      // delete: described by id while it runs
+      await cfn.send(new DeleteStackCommand({ StackName: 'clocked' }));
+      expect(await status(stackId ?? '')).toBe('DELETE_IN_PROGRESS');
+      time += 1000;
+      expect(await status(stackId ?? '')).toBe('DELETE_COMPLETE');
+    });
   });
 
   it('GIVEN operationMs 1500 WHEN a stack is created and then updated THEN both succeed and the polling loops run more than once', async () => {
