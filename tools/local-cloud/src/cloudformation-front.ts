@@ -12,11 +12,14 @@ import {
 } from './change-set-changes.js';
 import { decodeNextToken, pageOf, withPage } from './change-set-pages.js';
 import { DEFAULT_CHANGE_SET_PAGE_SIZE, FAKE_CREDENTIALS, REGION } from './constants.js';
+import { OBSERVER_HEADER } from './fault-injection.js';
 import { withGeneratedNames } from './generated-names.js';
 import { type LocalServer, listen, readBody } from './http.js';
+import { type Clock, fileStore, StackOperations } from './stack-operations.js';
+import { OperationsFront } from './stack-operations-front.js';
 import { templateProblem } from './template-checks.js';
 import { forwardRequest, reply, replyWith, sendUpstream, type UpstreamAnswer } from './upstream.js';
-import { buildXml, parseXml, queryError, xmlText } from './xml.js';
+import { buildXml, parseXml, queryError, xmlElement, xmlText } from './xml.js';
 
 /**
  * The CloudFormation front: an HTTP server between the bundles and moto. Every request passes
@@ -31,7 +34,9 @@ import { buildXml, parseXml, queryError, xmlText } from './xml.js';
  * - CreateStack / UpdateStack / CreateChangeSet / ValidateTemplate: a template CloudFormation would
  *   refuse is refused as it refuses it (template-checks.ts), before moto sees it;
  * - an HTML error page of moto (its answer to what it cannot handle) becomes CloudFormation's
- *   `InternalFailure`, in CloudFormation's XML.
+ *   `InternalFailure`, in CloudFormation's XML;
+ * - stack operations take time and injected failures roll back: the statuses and events moto cannot
+ *   show come from an overlay (stack-operations.ts, its requests in stack-operations-front.ts).
  */
 export interface CloudFormationFront extends LocalServer {
   /** Points the front at another moto (the servers outlive one emulator when a process runs several). */
@@ -45,6 +50,14 @@ export interface CloudFormationFrontOptions {
   readonly pageSize?: number;
   /** Where problems of the front itself are written (never the user's terminal). */
   readonly log?: (message: string) => void;
+  /** How long each stack operation and change-set creation takes (the faults file's `operationMs`). @default 200 */
+  readonly operationMs?: number;
+  /** The faults file's `failResources`: logical id → the operation that fails on it. */
+  readonly failResources?: Readonly<Record<string, 'create' | 'update'>>;
+  /** Where the statuses moto cannot hold (rollbacks, operations in progress) are kept between processes. */
+  readonly stateFile?: string;
+  /** The overlay's clock (tests move it by hand). @default the system clock */
+  readonly clock?: Clock;
   /** Whether this request is answered with the service's throttling error (the faults file). @default never */
   readonly throttle?: (service: 'cloudformation' | 's3', operation: string) => boolean;
 }
@@ -99,6 +112,13 @@ export async function startCloudFormationFront(
   }
   const log = options.log ?? (() => undefined);
   const records = new Map<string, ChangeSetRecord>();
+  // Time and failures (stack-operations.ts): the statuses and events moto cannot show.
+  const overlay = new StackOperations({
+    ...(options.operationMs === undefined ? {} : { operationMs: options.operationMs }),
+    ...(options.failResources === undefined ? {} : { failResources: options.failResources }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.stateFile === undefined ? {} : { store: fileStore(options.stateFile) }),
+  });
   let client: CloudFormationClient | undefined;
   const moto = (): CloudFormationClient => {
     client ??= new CloudFormationClient({
@@ -109,6 +129,13 @@ export async function startCloudFormationFront(
     });
     return client;
   };
+  const operations = new OperationsFront({
+    overlay,
+    moto,
+    upstream: () => upstream,
+    changesOf: (changeSetId) => records.get(changeSetId)?.changes,
+    log,
+  });
 
   async function createChangeSet(
     request: IncomingMessage,
@@ -126,7 +153,9 @@ export async function startCloudFormationFront(
     } catch (error) {
       problem = `the stack's current template could not be read: ${(error as Error).message}`;
     }
+    if (await operations.refuseChangeSet(response, params)) return;
     const answer = asCloudFormationAnswer(await forwardRequest(upstream, request, body));
+    await operations.changeSetCreated(answer);
     const changeSetId =
       answer.status === 200
         ? xmlText(await parseXml(answer.body.toString('utf8')), [...CREATE_CHANGE_SET_RESULT, 'Id'])
@@ -186,11 +215,14 @@ export async function startCloudFormationFront(
       offset = decoded.offset;
     }
     const status = xmlText(document, [...DESCRIBE_CHANGE_SET_RESULT, 'Status']);
+    const creating = operations.describeChangeSet(xmlElement(document, DESCRIBE_CHANGE_SET_RESULT));
     const record = records.get(changeSetId);
-    // moto lists changes for a no-change change set it marks FAILED; AWS lists none.
+    // moto lists changes for a no-change change set it marks FAILED; AWS lists none, nor while creating.
     const all =
-      status === 'FAILED' ? [] : (record?.changes ?? motoChanges(document, DESCRIBE_CHANGE_SET_RESULT));
-    if (record === undefined && status !== 'FAILED') {
+      status === 'FAILED' || creating
+        ? []
+        : (record?.changes ?? motoChanges(document, DESCRIBE_CHANGE_SET_RESULT));
+    if (record === undefined && status !== 'FAILED' && !creating) {
       log(
         `CloudFormation front: change set ${changeSetId} was not created through the front; its changes are moto's, marked conditional`,
       );
@@ -246,7 +278,7 @@ export async function startCloudFormationFront(
       }
       if (params !== undefined) {
         const action = params.get('Action') ?? '';
-        if (options.throttle?.('cloudformation', action)) {
+        if (request.headers[OBSERVER_HEADER] === undefined && options.throttle?.('cloudformation', action)) {
           return xmlReply(response, 400, queryError('Throttling', 'Rate exceeded'));
         }
         if (TEMPLATE_ACTIONS.has(action)) {
@@ -258,6 +290,7 @@ export async function startCloudFormationFront(
         }
         if (action === 'CreateChangeSet') return createChangeSet(request, response, body, params);
         if (action === 'DescribeChangeSet') return describeChangeSet(request, response, params);
+        if (action !== '' && (await operations.handle(action, request, response, body, params))) return;
         return replyWith(response, asCloudFormationAnswer(await forwardRequest(upstream, request, body)));
       }
       replyWith(response, await forwardRequest(upstream, request, body));
@@ -271,6 +304,7 @@ export async function startCloudFormationFront(
       upstream = endpoint;
       client = undefined;
       records.clear();
+      overlay.clear();
     },
   };
 }

@@ -17,6 +17,9 @@ export const ARTIFACT_BUCKET = `codepipeline-${REGION}-${ACCOUNT}`;
 export const INPUT_BUCKET = 'safe-deploy-inputs';
 export const TEMPLATE_BUCKET = 'safe-deploy-templates';
 
+/** The statuses moto cannot hold (rollbacks, operations in progress), in the state directory, for moto's lifetime. */
+export const CLOUDFORMATION_STATE_FILE = 'cloudformation-state.json';
+
 /** The page size of DescribeChangeSet answered by the CloudFormation front (small, so pagination is exercised). */
 export const DEFAULT_CHANGE_SET_PAGE_SIZE = 2;
 

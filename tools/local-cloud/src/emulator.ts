@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { freePort } from '@cfn-safe-deploy/testing/moto';
-import { MOTO_INSTALL_HINT } from './constants.js';
+import { CLOUDFORMATION_STATE_FILE, MOTO_INSTALL_HINT } from './constants.js';
 import { EnvironmentError } from './errors.js';
 
 /** Where the emulator keeps its state (pid, port, logs): $SAFE_DEPLOY_HOME, else `.safe-deploy/` in the working directory. */
@@ -182,6 +182,8 @@ export async function startEmulator(
   }
   const logs = join(stateDir, 'logs');
   mkdirSync(logs, { recursive: true });
+  // A new moto starts with no stacks: the statuses kept for the previous one go.
+  rmSync(join(stateDir, CLOUDFORMATION_STATE_FILE), { force: true });
   const log = join(logs, 'moto.log');
   const fd = openSync(log, 'w');
   const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {

@@ -11,6 +11,9 @@ export interface InjectedFault {
   readonly target: string;
 }
 
+/** A request the emulator itself makes to look at a stack (the deploy summary): never throttled. */
+export const OBSERVER_HEADER = 'x-safe-deploy-observer';
+
 /** The hang's share of a function's timeout when the faults file sets none. */
 export const DEFAULT_TIMEOUT_SCALE = 0.01;
 

@@ -9,6 +9,7 @@ import { type CloudFormationFront, startCloudFormationFront } from './cloudforma
 import { LocalJobs } from './codepipeline.js';
 import {
   ARTIFACT_BUCKET,
+  CLOUDFORMATION_STATE_FILE,
   FAKE_CREDENTIALS,
   INPUT_BUCKET,
   REGION,
@@ -27,13 +28,14 @@ import {
   stackNameFromInput,
 } from './deploy-record.js';
 import { UsageError } from './errors.js';
-import { FaultInjector } from './fault-injection.js';
+import { FaultInjector, OBSERVER_HEADER } from './fault-injection.js';
 import type { Faults } from './faults.js';
 import type { LocalServer } from './http.js';
 import { startJsonEndpoint } from './json-endpoint.js';
 import { functionArnOf, LocalLambda } from './lambda.js';
 import { type FunctionLogLine, logCapture } from './log-capture.js';
 import { type PipelineJob, runPipelineAction } from './pipeline-job.js';
+import { DEFAULT_OPERATION_MS } from './stack-operations.js';
 import { type ExecutionEvent, type LocalExecution, LocalStepFunctions } from './step-functions.js';
 import { zipDirectory } from './zip.js';
 
@@ -57,7 +59,7 @@ export interface LocalCloudOptions {
   readonly stateDir: string;
   /** @default $SAFE_DEPLOY_CHANGE_SET_PAGE_SIZE, else 2 */
   readonly changeSetPageSize?: number;
-  /** Every Wait state lasts this long. @default 10 */
+  /** Every Wait state lasts this long. @default max(10, operationMs / 20) */
   readonly waitMs?: number;
   /** How long the pipeline waits before invoking the Trigger again with its continuation token, at most. @default 1000 */
   readonly continuationIntervalMs?: number;
@@ -65,6 +67,20 @@ export interface LocalCloudOptions {
   readonly cacheDir?: string;
   /** What the emulator makes slow or makes fail (`deploy --faults FILE`), checked with `parseFaults`. @default none */
   readonly faults?: Faults;
+}
+
+function operationMsOf(faults: Faults): number {
+  return faults.operationMs ?? DEFAULT_OPERATION_MS;
+}
+
+/**
+ * How long a Wait state lasts: 10 ms, or operationMs / 20 when that is longer. The polling loops'
+ * budgets are counted in scheduled Wait seconds (the change set's 15 minutes are at least 50
+ * polls, a busy stack's 30 minutes at least 25), and here a Wait lasts milliseconds: this way
+ * every budget outlasts an operation however fast the machine polls.
+ */
+export function defaultWaitMs(operationMs: number): number {
+  return Math.max(10, Math.ceil(operationMs / 20));
 }
 
 function pageSizeFromEnv(): number | undefined {
@@ -147,6 +163,9 @@ async function startServices(options: LocalCloudOptions): Promise<Services> {
     ...(pageSize === undefined ? {} : { pageSize }),
     log,
     throttle,
+    operationMs: operationMsOf(faults.faults),
+    ...(faults.faults.failResources === undefined ? {} : { failResources: faults.faults.failResources }),
+    stateFile: join(options.stateDir, CLOUDFORMATION_STATE_FILE),
   });
   const stepFunctions = new LocalStepFunctions();
   const jobs = new LocalJobs();
@@ -165,7 +184,13 @@ async function startServices(options: LocalCloudOptions): Promise<Services> {
       timeoutSeconds: 60,
       memoryMiB: 256,
     });
-    registerDeployStateMachine(stepFunctions, definition, lambdas, options.waitMs ?? 10, faults);
+    registerDeployStateMachine(
+      stepFunctions,
+      definition,
+      lambdas,
+      options.waitMs ?? defaultWaitMs(operationMsOf(faults.faults)),
+      faults,
+    );
     return { front, json, stepFunctions, jobs, trigger, definition, faults, restoreEnvironment };
   } catch (error) {
     restoreEnvironment();
@@ -419,13 +444,42 @@ export class LocalCloud {
     }
   }
 
+  /**
+   * The stack's status as CloudFormation reports it (through the front: moto cannot hold a
+   * rollback), once stable: an operation still in progress when the execution ended (one it did
+   * not wait for) is waited for, at most its duration and a second more.
+   */
   private async stackStatus(stackName: string): Promise<string> {
     if (stackName === '') return 'DOES_NOT_EXIST';
-    try {
-      const answer = await this.cloudFormation().send(new DescribeStacksCommand({ StackName: stackName }));
-      return answer.Stacks?.[0]?.StackStatus ?? 'DOES_NOT_EXIST';
-    } catch {
-      return 'DOES_NOT_EXIST';
+    const client = new CloudFormationClient({
+      endpoint: this.services.front.endpoint,
+      region: REGION,
+      credentials: FAKE_CREDENTIALS,
+    });
+    // The emulator looking at its own stack: never throttled by the faults file.
+    client.middlewareStack.add(
+      (next) => (args) => {
+        const request = args.request as { headers?: Record<string, string> };
+        if (request.headers !== undefined) request.headers[OBSERVER_HEADER] = '1';
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    const deadline = Date.now() + operationMsOf(this.options.faults ?? {}) + 1000;
+    for (;;) {
+      let status: string;
+      try {
+        const answer = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+        status = answer.Stacks?.[0]?.StackStatus ?? 'DOES_NOT_EXIST';
+      } catch (error) {
+        if (/does not exist/.test((error as Error).message)) return 'DOES_NOT_EXIST';
+        if (Date.now() >= deadline) return `UNKNOWN (${(error as Error).message})`;
+        await sleep(25);
+        continue;
+      }
+      if (!status.endsWith('_IN_PROGRESS') || status === 'REVIEW_IN_PROGRESS' || Date.now() >= deadline)
+        return status;
+      await sleep(25);
     }
   }
 }

@@ -50,7 +50,8 @@ describe('the CloudFormation front (between the bundles and moto)', () => {
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'safe-deploy-front-'));
     const { record } = await startEmulator({ stateDir: home });
-    front = await startCloudFormationFront({ upstream: record.endpoint, pageSize: 2 });
+    // Operations take no time here (this file is about change sets; time is tested in stack-operations*.test.ts).
+    front = await startCloudFormationFront({ upstream: record.endpoint, pageSize: 2, operationMs: 0 });
     cfn = new CloudFormationClient({ endpoint: front.endpoint, region: 'us-east-1', credentials });
     // GIVEN a stack created through the front
     const created = await cfn.send(
