@@ -13,8 +13,16 @@ import { decodeNextToken, pageOf, withPage } from './change-set-pages.js';
 import { DEFAULT_CHANGE_SET_PAGE_SIZE, FAKE_CREDENTIALS, REGION } from './constants.js';
 import { withGeneratedNames } from './generated-names.js';
 import { type LocalServer, listen, readBody } from './http.js';
+import {
+  forwardedBody,
+  NestedChangeSets,
+  NestedStackError,
+  planRequest,
+  requestParameters,
+  userView,
+} from './nested-stacks.js';
 import { forwardRequest, reply, replyWith, sendUpstream } from './upstream.js';
-import { buildXml, parseXml, queryError, xmlText } from './xml.js';
+import { buildXml, parseXml, queryError, xmlElement, xmlText } from './xml.js';
 
 /**
  * The CloudFormation front: an HTTP server between the bundles and moto. Every request passes
@@ -68,6 +76,7 @@ export async function startCloudFormationFront(
     });
     return client;
   };
+  const nested = new NestedChangeSets(moto, () => upstream, log);
 
   async function createChangeSet(
     request: IncomingMessage,
@@ -76,24 +85,70 @@ export async function startCloudFormationFront(
     params: URLSearchParams,
   ): Promise<void> {
     let before: StackSnapshot | undefined;
+    let stored: StackSnapshot | undefined;
     let problem: string | undefined;
     try {
-      before = await stackSnapshot(
+      stored = await stackSnapshot(
         moto(),
         params.get('ChangeSetType') === 'CREATE' ? null : params.get('StackName'),
       );
+      before = userView(stored);
     } catch (error) {
       problem = `the stack's current template could not be read: ${(error as Error).message}`;
     }
-    const answer = await forwardRequest(upstream, request, body);
+    const planned = await planNested(response, params, stored?.template);
+    if (planned === 'refused') return;
+    const answer = await forwardRequest(
+      upstream,
+      request,
+      planned ? forwardedBody(params, planned.plan) : body,
+    );
     const changeSetId =
       answer.status === 200
         ? xmlText(await parseXml(answer.body.toString('utf8')), [...CREATE_CHANGE_SET_RESULT, 'Id'])
         : undefined;
     // The changes are recorded before the answer goes back, so that no DescribeChangeSet can come first.
-    if (changeSetId !== undefined)
-      records.set(changeSetId, await changeSetRecord(changeSetId, params, before, problem));
+    if (changeSetId !== undefined) {
+      let record = await changeSetRecord(changeSetId, params, before, problem);
+      if (planned && before && record.changes && params.get('IncludeNestedStacks') === 'true') {
+        try {
+          const changes = await nested.create(
+            changeSetId,
+            changeSetId,
+            params.get('ChangeSetName') ?? 'change-set',
+            planned.template,
+            requestParameters(params),
+            planned.plan,
+            before,
+            record.changes,
+            records,
+          );
+          record = { changes };
+        } catch (error) {
+          log(
+            `CloudFormation front: the nested change sets of ${changeSetId} failed: ${(error as Error).message}`,
+          );
+          record = { problem: (error as Error).message };
+        }
+      }
+      records.set(changeSetId, record);
+    }
     replyWith(response, answer);
+  }
+
+  /** The request's nested stacks, or 'refused' once a ValidationError naming the bad one is answered. */
+  async function planNested(
+    response: ServerResponse,
+    params: URLSearchParams,
+    stored: Record<string, unknown> | undefined,
+  ): Promise<Awaited<ReturnType<typeof planRequest>> | 'refused'> {
+    try {
+      return await planRequest(upstream, params, stored);
+    } catch (error) {
+      if (!(error instanceof NestedStackError)) throw error;
+      xmlReply(response, 400, queryError(error.code, error.message));
+      return 'refused';
+    }
   }
 
   async function changeSetRecord(
@@ -155,12 +210,12 @@ export async function startCloudFormationFront(
       );
     }
     const { page, nextToken } = pageOf(all, changeSetId, offset, pageSize);
-    reply(
-      response,
-      200,
-      answer.headers,
-      buildXml(withPage(document, DESCRIBE_CHANGE_SET_RESULT, page, nextToken)),
-    );
+    const rewritten = withPage(document, DESCRIBE_CHANGE_SET_RESULT, page, nextToken);
+    const lineage = nested.lineage(changeSetId);
+    const result = xmlElement(rewritten, DESCRIBE_CHANGE_SET_RESULT);
+    if (lineage !== undefined && result !== null && typeof result === 'object')
+      Object.assign(result, lineage);
+    reply(response, 200, answer.headers, buildXml(rewritten));
   }
 
   /**
@@ -191,6 +246,16 @@ export async function startCloudFormationFront(
           body = (await nameUnnamedResources(params)) ?? body;
         }
         if (action === 'CreateChangeSet') return createChangeSet(request, response, body, params);
+        if (
+          (action === 'CreateStack' || action === 'UpdateStack') &&
+          (await planNested(response, params, undefined)) === 'refused'
+        )
+          return;
+        if (action === 'ExecuteChangeSet' || action === 'DeleteChangeSet') {
+          const id = await nested.idOf(params.get('ChangeSetName') ?? '', params.get('StackName'));
+          if (id !== undefined)
+            await (action === 'ExecuteChangeSet' ? nested.execute(id) : nested.delete(id));
+        }
         if (action === 'DescribeChangeSet') return describeChangeSet(request, response, params);
       }
       replyWith(response, await forwardRequest(upstream, request, body));
@@ -204,6 +269,7 @@ export async function startCloudFormationFront(
       upstream = endpoint;
       client = undefined;
       records.clear();
+      nested.clear();
     },
   };
 }
