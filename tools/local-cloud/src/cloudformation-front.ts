@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { changesFromTemplates } from '@cfn-safe-deploy/changeset-policy';
+import { changesFromTemplates, type TemplateChange } from '@cfn-safe-deploy/changeset-policy';
 import {
   type ChangeSetRecord,
   changesOfRequest,
@@ -54,6 +54,13 @@ const DESCRIBE_CHANGE_SET_RESULT = ['DescribeChangeSetResponse', 'DescribeChange
 
 function xmlReply(response: ServerResponse, status: number, xml: string): void {
   reply(response, status, { 'content-type': 'text/xml' }, xml);
+}
+
+/** A parent's change without the id of its nested change set (a change set without IncludeNestedStacks). */
+function withoutNestedChangeSet(change: TemplateChange): TemplateChange {
+  if (change.ResourceChange?.ChangeSetId === undefined) return change;
+  const { ChangeSetId: _id, ...resourceChange } = change.ResourceChange;
+  return { ...change, ResourceChange: resourceChange };
 }
 
 export async function startCloudFormationFront(
@@ -110,7 +117,9 @@ export async function startCloudFormationFront(
     // The changes are recorded before the answer goes back, so that no DescribeChangeSet can come first.
     if (changeSetId !== undefined) {
       let record = await changeSetRecord(changeSetId, params, before, problem);
-      if (planned && before && record.changes && params.get('IncludeNestedStacks') === 'true') {
+      // Without IncludeNestedStacks the nested stacks are still updated on execution, but the
+      // parent's changes do not point at their change sets (as on AWS).
+      if (planned && before && record.changes) {
         try {
           const changes = await nested.create(
             changeSetId,
@@ -123,7 +132,8 @@ export async function startCloudFormationFront(
             record.changes,
             records,
           );
-          record = { changes };
+          const included = params.get('IncludeNestedStacks') === 'true';
+          record = { changes: included ? changes : changes.map(withoutNestedChangeSet) };
         } catch (error) {
           log(
             `CloudFormation front: the nested change sets of ${changeSetId} failed: ${(error as Error).message}`,

@@ -215,9 +215,36 @@ describe('the CloudFormation front: nested stacks and nested change sets', () =>
     expect(await visibility(after.queueUrl)).toBe('60');
   });
 
+  it('WHEN a change set is made without IncludeNestedStacks THEN the parent change has no ChangeSetId, and executing it still updates the nested stack in place', async () => {
+    // Arrange
+    const url = await putChild('child-v4.json', childTemplate({ queueName: 'nested-queue', visibility: 75 }));
+    const before = await childResource();
+    const root = await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: PARENT,
+        ChangeSetName: 'not-included',
+        ChangeSetType: 'UPDATE',
+        TemplateBody: parentTemplate(url),
+      }),
+    );
+    const described = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: root.Id }));
+    // Act
+    await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: root.Id }));
+    // Assess
+    const child = described.Changes?.find((c) => c.ResourceChange?.LogicalResourceId === 'Child');
+    expect(child?.ResourceChange).toMatchObject({
+      Action: 'Modify',
+      ResourceType: 'AWS::CloudFormation::Stack',
+    });
+    expect(child?.ResourceChange?.ChangeSetId).toBeUndefined();
+    const after = await childResource();
+    expect(after).toEqual(before);
+    expect(await visibility(after.queueUrl)).toBe('75');
+  });
+
   it('WHEN nothing changed THEN the change set says so and no nested change set is left', async () => {
     // Arrange
-    const url = `https://${BUCKET}.s3.amazonaws.com/child-v3.json`;
+    const url = `https://${BUCKET}.s3.amazonaws.com/child-v4.json`;
     // Act
     const root = await updateChangeSet('nothing', url);
     // Assess
