@@ -5,6 +5,7 @@ import {
   CloudFormationClient,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
+  DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
@@ -278,5 +279,16 @@ describe('the CloudFormation front: nested stacks and nested change sets', () =>
     // Assess
     await expect(attempt).rejects.toMatchObject({ name: 'ValidationError' });
     await expect(attempt).rejects.toThrow(`${url} (bucket ${BUCKET}, key missing.json)`);
+  });
+
+  it('WHEN the parent is deleted THEN its nested stack is deleted with it', async () => {
+    // Arrange
+    const { stackId } = await childResource();
+    // Act
+    await cfn.send(new DeleteStackCommand({ StackName: PARENT }));
+    // Assess
+    const child = (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0];
+    expect(child?.StackStatus).toBe('DELETE_COMPLETE');
+    await expect(cfn.send(new DescribeStacksCommand({ StackName: PARENT }))).rejects.toThrow(PARENT);
   });
 });
