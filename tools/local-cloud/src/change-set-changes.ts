@@ -85,7 +85,7 @@ export async function requestTemplateText(
 }
 
 /** The change set's template, from the CreateChangeSet request itself (body, URL in moto's S3, or the previous one). */
-async function requestedTemplate(
+export async function requestedTemplate(
   params: URLSearchParams,
   upstream: string,
   previous: Record<string, unknown>,

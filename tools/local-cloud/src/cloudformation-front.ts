@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { changesFromTemplates } from '@cfn-safe-deploy/changeset-policy';
+import { changesFromTemplates, type TemplateChange } from '@cfn-safe-deploy/changeset-policy';
 import {
   type ChangeSetRecord,
   changesOfRequest,
@@ -15,6 +15,14 @@ import { DEFAULT_CHANGE_SET_PAGE_SIZE, FAKE_CREDENTIALS, REGION } from './consta
 import { OBSERVER_HEADER } from './fault-injection.js';
 import { withGeneratedNames } from './generated-names.js';
 import { type LocalServer, listen, readBody } from './http.js';
+import {
+  forwardedBody,
+  NestedChangeSets,
+  NestedStackError,
+  planRequest,
+  requestParameters,
+  userView,
+} from './nested-stacks.js';
 import { type Clock, fileStore, StackOperations } from './stack-operations.js';
 import { OperationsFront } from './stack-operations-front.js';
 import { templateProblem } from './template-checks.js';
@@ -102,6 +110,13 @@ function xmlReply(response: ServerResponse, status: number, xml: string): void {
   reply(response, status, { 'content-type': 'text/xml' }, xml);
 }
 
+/** A parent's change without the id of its nested change set (a change set without IncludeNestedStacks). */
+function withoutNestedChangeSet(change: TemplateChange): TemplateChange {
+  if (change.ResourceChange?.ChangeSetId === undefined) return change;
+  const { ChangeSetId: _id, ...resourceChange } = change.ResourceChange;
+  return { ...change, ResourceChange: resourceChange };
+}
+
 export async function startCloudFormationFront(
   options: CloudFormationFrontOptions,
 ): Promise<CloudFormationFront> {
@@ -136,6 +151,7 @@ export async function startCloudFormationFront(
     changesOf: (changeSetId) => records.get(changeSetId)?.changes,
     log,
   });
+  const nested = new NestedChangeSets(moto, () => upstream, log);
 
   async function createChangeSet(
     request: IncomingMessage,
@@ -144,26 +160,73 @@ export async function startCloudFormationFront(
     params: URLSearchParams,
   ): Promise<void> {
     let before: StackSnapshot | undefined;
+    let stored: StackSnapshot | undefined;
     let problem: string | undefined;
     try {
-      before = await stackSnapshot(
+      stored = await stackSnapshot(
         moto(),
         params.get('ChangeSetType') === 'CREATE' ? null : params.get('StackName'),
       );
+      before = userView(stored);
     } catch (error) {
       problem = `the stack's current template could not be read: ${(error as Error).message}`;
     }
     if (await operations.refuseChangeSet(response, params)) return;
-    const answer = asCloudFormationAnswer(await forwardRequest(upstream, request, body));
+    const planned = await planNested(response, params, stored?.template);
+    if (planned === 'refused') return;
+    const answer = asCloudFormationAnswer(
+      await forwardRequest(upstream, request, planned ? forwardedBody(params, planned.plan) : body),
+    );
     await operations.changeSetCreated(answer);
     const changeSetId =
       answer.status === 200
         ? xmlText(await parseXml(answer.body.toString('utf8')), [...CREATE_CHANGE_SET_RESULT, 'Id'])
         : undefined;
     // The changes are recorded before the answer goes back, so that no DescribeChangeSet can come first.
-    if (changeSetId !== undefined)
-      records.set(changeSetId, await changeSetRecord(changeSetId, params, before, problem));
+    if (changeSetId !== undefined) {
+      let record = await changeSetRecord(changeSetId, params, before, problem);
+      // Without IncludeNestedStacks the nested stacks are still updated on execution, but the
+      // parent's changes do not point at their change sets (as on AWS).
+      if (planned && before && record.changes) {
+        try {
+          const changes = await nested.create(
+            changeSetId,
+            changeSetId,
+            params.get('ChangeSetName') ?? 'change-set',
+            planned.template,
+            requestParameters(params),
+            planned.plan,
+            before,
+            record.changes,
+            records,
+          );
+          const included = params.get('IncludeNestedStacks') === 'true';
+          record = { changes: included ? changes : changes.map(withoutNestedChangeSet) };
+        } catch (error) {
+          log(
+            `CloudFormation front: the nested change sets of ${changeSetId} failed: ${(error as Error).message}`,
+          );
+          record = { problem: (error as Error).message };
+        }
+      }
+      records.set(changeSetId, record);
+    }
     replyWith(response, answer);
+  }
+
+  /** The request's nested stacks, or 'refused' once a ValidationError naming the bad one is answered. */
+  async function planNested(
+    response: ServerResponse,
+    params: URLSearchParams,
+    stored: Record<string, unknown> | undefined,
+  ): Promise<Awaited<ReturnType<typeof planRequest>> | 'refused'> {
+    try {
+      return await planRequest(upstream, params, stored);
+    } catch (error) {
+      if (!(error instanceof NestedStackError)) throw error;
+      xmlReply(response, 400, queryError(error.code, error.message));
+      return 'refused';
+    }
   }
 
   async function changeSetRecord(
@@ -228,12 +291,12 @@ export async function startCloudFormationFront(
       );
     }
     const { page, nextToken } = pageOf(all, changeSetId, offset, pageSize);
-    reply(
-      response,
-      200,
-      answer.headers,
-      buildXml(withPage(document, DESCRIBE_CHANGE_SET_RESULT, page, nextToken)),
-    );
+    const rewritten = withPage(document, DESCRIBE_CHANGE_SET_RESULT, page, nextToken);
+    const lineage = nested.lineage(changeSetId);
+    const result = xmlElement(rewritten, DESCRIBE_CHANGE_SET_RESULT);
+    if (lineage !== undefined && result !== null && typeof result === 'object')
+      Object.assign(result, lineage);
+    reply(response, 200, answer.headers, buildXml(rewritten));
   }
 
   /**
@@ -289,6 +352,16 @@ export async function startCloudFormationFront(
           body = (await nameUnnamedResources(params)) ?? body;
         }
         if (action === 'CreateChangeSet') return createChangeSet(request, response, body, params);
+        if (
+          (action === 'CreateStack' || action === 'UpdateStack') &&
+          (await planNested(response, params, undefined)) === 'refused'
+        )
+          return;
+        if (action === 'ExecuteChangeSet' || action === 'DeleteChangeSet') {
+          const id = await nested.idOf(params.get('ChangeSetName') ?? '', params.get('StackName'));
+          if (id !== undefined)
+            await (action === 'ExecuteChangeSet' ? nested.execute(id) : nested.delete(id));
+        }
         if (action === 'DescribeChangeSet') return describeChangeSet(request, response, params);
         if (action !== '' && (await operations.handle(action, request, response, body, params))) return;
         return replyWith(response, asCloudFormationAnswer(await forwardRequest(upstream, request, body)));
@@ -305,6 +378,7 @@ export async function startCloudFormationFront(
       client = undefined;
       records.clear();
       overlay.clear();
+      nested.clear();
     },
   };
 }
