@@ -1,17 +1,11 @@
 import {
-  CodePipelineClient,
   PutJobFailureResultCommand,
   type PutJobFailureResultCommandInput,
   PutJobSuccessResultCommand,
   type PutJobSuccessResultCommandInput,
 } from '@aws-sdk/client-codepipeline';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  DescribeExecutionCommand,
-  ExecutionAlreadyExists,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { logger } from '@cfn-safe-deploy/deploy-shared';
 import {
   encodeContinuationToken,
@@ -21,7 +15,6 @@ import {
   MAX_PIPELINE_MESSAGE,
 } from '@cfn-safe-deploy/state-payloads';
 import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
-import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { strToU8, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,24 +26,25 @@ import {
   CREDENTIALS,
   INPUT_BUCKET,
   INPUT_FILE,
-  REGION,
   SECRETS,
   STATE_MACHINE_ARN,
 } from './fixtures.js';
 import { LogCapture } from './log-capture.js';
+import {
+  artifactMock,
+  artifactS3Client,
+  codePipeline,
+  codePipelineMock,
+  inputBucketMock,
+  inputBucketS3,
+  sfn,
+  sfnMock,
+} from './mocked-clients.js';
 
 // Random CodePipeline job events, UserParameters, input files, artifacts, continuation tokens and
 // AWS answers thrown at the Trigger with its SDK clients mocked. The runs are bounded (numRuns) so
 // that the file stays fast; a seed that fails is printed by fast-check and can be replayed.
 
-const codePipeline = new CodePipelineClient({ region: REGION });
-const sfn = new SFNClient({ region: REGION });
-const inputBucketS3 = new S3Client({ region: REGION });
-const artifactS3Client = new S3Client({ region: REGION });
-const codePipelineMock = mockClient(codePipeline);
-const sfnMock = mockClient(sfn);
-const inputBucketMock = mockClient(inputBucketS3);
-const artifactMock = mockClient(artifactS3Client);
 const logs = new LogCapture();
 
 const deps: TriggerDeps = {

@@ -1,16 +1,14 @@
 import {
-  CodePipelineClient,
   PutJobFailureResultCommand,
   type PutJobFailureResultCommandInput,
   PutJobSuccessResultCommand,
   type PutJobSuccessResultCommandInput,
 } from '@aws-sdk/client-codepipeline';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
-  SFNClient,
   SFNServiceException,
   StartExecutionCommand,
   StateMachineDoesNotExist,
@@ -23,7 +21,6 @@ import {
   MAX_PIPELINE_MESSAGE,
 } from '@cfn-safe-deploy/state-payloads';
 import { awsError } from '@cfn-safe-deploy/testing/aws-errors';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArtifactCredentials } from '../src/event.js';
 import { handleJob, type TriggerDeps } from '../src/trigger.js';
@@ -41,20 +38,21 @@ import {
   jobEvent,
   objectBody,
   outcomeJson,
-  REGION,
   STATE_MACHINE_ARN,
   userParameters,
 } from './fixtures.js';
 import { LogCapture } from './log-capture.js';
+import {
+  artifactMock,
+  artifactS3Client,
+  codePipeline,
+  codePipelineMock,
+  inputBucketMock,
+  inputBucketS3,
+  sfn,
+  sfnMock,
+} from './mocked-clients.js';
 
-const codePipeline = new CodePipelineClient({ region: REGION });
-const sfn = new SFNClient({ region: REGION });
-const inputBucketS3 = new S3Client({ region: REGION });
-const artifactS3Client = new S3Client({ region: REGION });
-const codePipelineMock = mockClient(codePipeline);
-const sfnMock = mockClient(sfn);
-const inputBucketMock = mockClient(inputBucketS3);
-const artifactMock = mockClient(artifactS3Client);
 const logs = new LogCapture();
 let artifactCredentialsSeen: ArtifactCredentials[] = [];
 
