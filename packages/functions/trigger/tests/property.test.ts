@@ -643,7 +643,11 @@ const faultArb: fc.Arbitrary<Fault> = validScenarioArb.chain((base) => {
   );
 });
 
-describe('the Trigger under random events, files, artifacts, tokens and AWS answers', () => {
+// The runs are bounded by numRuns, not by time: on a loaded machine (CI runs every project at once)
+// 400 runs can take far longer than vitest's default per-test timeout.
+describe('the Trigger under random events, files, artifacts, tokens and AWS answers', {
+  timeout: 180_000,
+}, () => {
   it('always answers the job exactly once, starts at most its own execution, keeps CodePipeline limits and never leaks the artifact credentials', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (scenario) => {
