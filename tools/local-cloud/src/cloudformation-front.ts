@@ -26,7 +26,7 @@ import {
 import { type Clock, fileStore, StackOperations } from './stack-operations.js';
 import { OperationsFront } from './stack-operations-front.js';
 import { templateProblem } from './template-checks.js';
-import { forwardRequest, reply, replyWith, sendUpstream, type UpstreamAnswer } from './upstream.js';
+import { forwardCloudFormation, forwardRequest, reply, replyWith, sendUpstream } from './upstream.js';
 import { buildXml, parseXml, queryError, xmlElement, xmlText } from './xml.js';
 
 /**
@@ -76,32 +76,6 @@ const S3_SLOW_DOWN = `<?xml version="1.0" encoding="UTF-8"?>
 
 /** The actions whose template CloudFormation checks before it does anything. */
 const TEMPLATE_ACTIONS = new Set(['CreateStack', 'UpdateStack', 'CreateChangeSet', 'ValidateTemplate']);
-
-/**
- * moto answers what it cannot handle with an HTML page and status 500; CloudFormation answers
- * `InternalFailure` in its XML. The page's text is kept in the message.
- */
-function asCloudFormationAnswer(answer: UpstreamAnswer): UpstreamAnswer {
-  const type = String(answer.headers['content-type'] ?? '');
-  if (answer.status < 500 || type.includes('xml')) return answer;
-  const text = answer.body
-    .toString('utf8')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 300);
-  return {
-    status: 500,
-    headers: { 'content-type': 'text/xml' },
-    body: Buffer.from(
-      queryError(
-        'InternalFailure',
-        `the emulator's moto failed: ${text || `HTTP ${answer.status}`}`,
-        'Receiver',
-      ),
-    ),
-  };
-}
 
 const CREATE_CHANGE_SET_RESULT = ['CreateChangeSetResponse', 'CreateChangeSetResult'] as const;
 const DESCRIBE_CHANGE_SET_RESULT = ['DescribeChangeSetResponse', 'DescribeChangeSetResult'] as const;
@@ -174,8 +148,10 @@ export async function startCloudFormationFront(
     if (await operations.refuseChangeSet(response, params)) return;
     const planned = await planNested(response, params, stored?.template);
     if (planned === 'refused') return;
-    const answer = asCloudFormationAnswer(
-      await forwardRequest(upstream, request, planned ? forwardedBody(params, planned.plan) : body),
+    const answer = await forwardCloudFormation(
+      upstream,
+      request,
+      planned ? forwardedBody(params, planned.plan) : body,
     );
     await operations.changeSetCreated(answer);
     const changeSetId =
@@ -364,7 +340,7 @@ export async function startCloudFormationFront(
         }
         if (action === 'DescribeChangeSet') return describeChangeSet(request, response, params);
         if (action !== '' && (await operations.handle(action, request, response, body, params))) return;
-        return replyWith(response, asCloudFormationAnswer(await forwardRequest(upstream, request, body)));
+        return replyWith(response, await forwardCloudFormation(upstream, request, body));
       }
       replyWith(response, await forwardRequest(upstream, request, body));
     },

@@ -13,7 +13,7 @@ import {
 import type { TemplateChange } from '@cfn-safe-deploy/changeset-policy';
 import { recordOf } from '@cfn-safe-deploy/state-payloads';
 import type { OperationPlan, ResourceRef, StackOperations } from './stack-operations.js';
-import { forwardRequest, reply, replyWith, type UpstreamAnswer } from './upstream.js';
+import { forwardCloudFormation, reply, replyWith, type UpstreamAnswer } from './upstream.js';
 import {
   buildXml,
   parseXml,
@@ -189,7 +189,7 @@ export class OperationsFront {
   }
 
   private forward(request: IncomingMessage, body: Buffer): Promise<UpstreamAnswer> {
-    return forwardRequest(this.deps.upstream(), request, body);
+    return forwardCloudFormation(this.deps.upstream(), request, body);
   }
 
   private async createStack(

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FAKE_CREDENTIALS, REGION } from './constants.js';
+import { queryError } from './xml.js';
 
 /** moto's answer to a request the front passed on. */
 export interface UpstreamAnswer {
@@ -70,6 +71,41 @@ export function forwardRequest(
     request.headers,
     method === 'GET' || method === 'HEAD' ? undefined : body,
   );
+}
+
+/**
+ * moto answers what it cannot handle with an HTML page and status 500; CloudFormation answers
+ * `InternalFailure` in its XML. The page's text is kept in the message.
+ */
+function asCloudFormationAnswer(answer: UpstreamAnswer): UpstreamAnswer {
+  const type = String(answer.headers['content-type'] ?? '');
+  if (answer.status < 500 || type.includes('xml')) return answer;
+  const text = answer.body
+    .toString('utf8')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
+  return {
+    status: 500,
+    headers: { 'content-type': 'text/xml' },
+    body: Buffer.from(
+      queryError(
+        'InternalFailure',
+        `the emulator's moto failed: ${text || `HTTP ${answer.status}`}`,
+        'Receiver',
+      ),
+    ),
+  };
+}
+
+/** Passes a CloudFormation (query protocol) request on to moto; its HTML error pages become `InternalFailure`. */
+export async function forwardCloudFormation(
+  upstream: string,
+  request: IncomingMessage,
+  body: Buffer | undefined,
+): Promise<UpstreamAnswer> {
+  return asCloudFormationAnswer(await forwardRequest(upstream, request, body));
 }
 
 /** Answers the caller with `body`, its length recomputed (the front may have rewritten it). */
