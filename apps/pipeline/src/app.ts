@@ -29,10 +29,19 @@ function contextText(app: App, key: string): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+/** A comma-separated context value (or a JSON list given in cdk.json) as a list. */
+function contextList(app: App, key: string): string[] | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? value.map(String) : String(value).split(',');
+  return list.map((item) => item.trim()).filter((item) => item.length > 0);
+}
+
 /**
  * The pipeline app. Context (`cdk -c key=value`): the source (see `sourceFromContext`: `source`,
  * `repositoryName`, `createRepository`, `branch`, `sourceBucketName`, `sourceObjectKey`,
- * `connectionArn`, `repository`), `stateMachineArnParameterName`, `artifactBucketName`, `pipelineName`.
+ * `connectionArn`, `repository`), `stateMachineArnParameterName`, `environmentNames` (comma
+ * separated, as the state machine app's), `artifactBucketName`, `pipelineName`.
  */
 export function createApp(options: CreateAppOptions = {}): { app: App; stack: PipelineStack } {
   const app = new App({
@@ -44,12 +53,14 @@ export function createApp(options: CreateAppOptions = {}): { app: App; stack: Pi
   const parameterName = contextText(app, 'stateMachineArnParameterName');
   const artifactBucketName = contextText(app, 'artifactBucketName');
   const pipelineName = contextText(app, 'pipelineName');
+  const environmentNames = contextList(app, 'environmentNames');
   const stack = new PipelineStack(app, STACK_NAME, {
     description: 'cfn-safe-deploy: the sample pipeline whose Deploy action runs the Deploy state machine.',
     source: sourceFromContext(read),
     ...(parameterName ? { stateMachineArnParameterName: parameterName } : {}),
     ...(artifactBucketName ? { artifactBucketName } : {}),
     ...(pipelineName ? { pipelineName } : {}),
+    ...(environmentNames ? { environmentNames } : {}),
     ...options.stackProps,
   });
   if (options.nag ?? true) {

@@ -61,6 +61,13 @@ function wildcardReasons(stack: PipelineStack): WildcardReason[] {
         "Executions are named per pipeline job: the Trigger describes executions of the Deploy state machine only (the ARN's state machine name comes from the SSM parameter).",
     },
     {
+      resource:
+        /^arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:(stack|changeSet)\/[a-zA-Z][-a-zA-Z0-9]*-\*\/\*$/,
+      actions: /^cloudformation:(DescribeChangeSet|DeleteChangeSet)$/,
+      reason:
+        "Change sets are named per deployment (`<stack>-<execution>`) on stacks named `<environment>-*`: the Trigger describes and deletes only the never-executed change set of its own stopped or timed-out execution, on the managed environments' stacks.",
+    },
+    {
       resource: new RegExp(
         `^arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/codebuild/<${ref(stack.buildProject)}>:\\*$`,
       ),

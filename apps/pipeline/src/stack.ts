@@ -1,5 +1,5 @@
 import { TEMPLATE_FILE } from '@cfn-safe-deploy/sample-app';
-import { DEFAULT_PARAMETER_NAME } from '@cfn-safe-deploy/state-machine';
+import { DEFAULT_ENVIRONMENT_NAMES, DEFAULT_PARAMETER_NAME } from '@cfn-safe-deploy/state-machine';
 import { type InputFile, parseInputFile } from '@cfn-safe-deploy/state-payloads';
 import { ArnFormat, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { BuildSpec, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cdk-lib/aws-codebuild';
@@ -74,6 +74,13 @@ export interface PipelineStackProps extends StackProps {
    */
   readonly stateMachineArnParameterName?: string;
   /**
+   * The environments whose stacks (`<environmentName>-*`) this pipeline deploys: the Trigger may
+   * describe and delete change sets of those stacks only (the never-executed change set of an
+   * execution that was stopped or timed out). The same list as the state machine app's.
+   * @default DEFAULT_ENVIRONMENT_NAMES of @cfn-safe-deploy/state-machine (dev, test, prod)
+   */
+  readonly environmentNames?: readonly string[];
+  /**
    * The state machine input file put in the input bucket (validated at synthesis).
    * @default DEFAULT_INPUT_FILE
    */
@@ -130,6 +137,15 @@ export class PipelineStack extends Stack {
       'inputFile (the pipeline app prop)',
     );
     const retention = props.logRetention ?? RetentionDays.THREE_MONTHS;
+    const environmentNames = props.environmentNames ?? DEFAULT_ENVIRONMENT_NAMES;
+    if (
+      environmentNames.length === 0 ||
+      environmentNames.some((env) => !/^[a-zA-Z][-a-zA-Z0-9]*$/.test(env))
+    ) {
+      throw new Error(
+        `environmentNames must be one or more CloudFormation name prefixes (a letter, then letters, digits or hyphens); got ${JSON.stringify(environmentNames)}`,
+      );
+    }
 
     this.accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
       encryption: BucketEncryption.S3_MANAGED,
@@ -233,7 +249,7 @@ export class PipelineStack extends Stack {
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
-    this.grantTrigger(triggerLogs);
+    this.grantTrigger(triggerLogs, environmentNames);
 
     this.pipeline.addStage({
       stageName: 'Prod',
@@ -342,7 +358,7 @@ export class PipelineStack extends Stack {
   }
 
   /** The Trigger's rights, each limited to what it touches (see packages/functions/trigger/README.md). */
-  private grantTrigger(logGroup: LogGroup): void {
+  private grantTrigger(logGroup: LogGroup, environmentNames: readonly string[]): void {
     const stateMachineName = Fn.select(6, Fn.split(':', this.stateMachineArn));
     this.triggerRole.addToPolicy(
       new PolicyStatement({
@@ -363,6 +379,28 @@ export class PipelineStack extends Stack {
             arnFormat: ArnFormat.COLON_RESOURCE_NAME,
           }),
         ],
+      }),
+    );
+    // A stopped or timed-out execution cannot delete its own change set: the Trigger deletes it,
+    // after checking it is the deployment's own and was never executed (abandoned-change-set.ts).
+    this.triggerRole.addToPolicy(
+      new PolicyStatement({
+        sid: 'DeleteAbandonedChangeSets',
+        actions: ['cloudformation:DescribeChangeSet', 'cloudformation:DeleteChangeSet'],
+        resources: environmentNames.flatMap((env) => [
+          this.formatArn({
+            service: 'cloudformation',
+            resource: 'stack',
+            resourceName: `${env}-*/*`,
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+          this.formatArn({
+            service: 'cloudformation',
+            resource: 'changeSet',
+            resourceName: `${env}-*/*`,
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ]),
       }),
     );
     this.triggerRole.addToPolicy(

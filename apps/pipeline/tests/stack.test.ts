@@ -6,12 +6,13 @@ import {
   nagAcknowledgements,
   unexplainedAcknowledgements,
 } from '@cfn-safe-deploy/state-machine';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
-import { DEFAULT_INPUT_FILE, INPUT_FILE_KEY, type PipelineStack } from '../src/stack.js';
+import { DEFAULT_INPUT_FILE, INPUT_FILE_KEY, PipelineStack } from '../src/stack.js';
 
 const CONNECTION_ARN =
   'arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab';
@@ -242,6 +243,24 @@ describe('the Trigger function', () => {
     ).toHaveLength(1);
   });
 
+  it('lets the Trigger delete change sets on the stacks of the environments the context names', () => {
+    // GIVEN / WHEN
+    const template = templateWith({ environmentNames: 'staging, live' });
+
+    // THEN
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) =>
+        (policy as { Properties: { PolicyDocument: { Statement: { Sid?: string; Resource: unknown }[] } } })
+          .Properties.PolicyDocument.Statement,
+    );
+    const resources = JSON.stringify(
+      statements.find((statement) => statement.Sid === 'DeleteAbandonedChangeSets')?.Resource,
+    );
+    expect(resources).toContain(':stack/staging-*/*');
+    expect(resources).toContain(':changeSet/live-*/*');
+    expect(resources).not.toContain('prod-');
+  });
+
   it('may do exactly what it needs, on exactly what it touches', () => {
     // GIVEN
     const stack = stackWith();
@@ -285,6 +304,27 @@ describe('the Trigger function', () => {
             },
           },
           {
+            Sid: 'DeleteAbandonedChangeSets',
+            Action: ['cloudformation:DescribeChangeSet', 'cloudformation:DeleteChangeSet'],
+            Effect: 'Allow',
+            Resource: ['dev', 'test', 'prod'].flatMap((env) =>
+              ['stack', 'changeSet'].map((kind) => ({
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':cloudformation:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    `:${kind}/${env}-*/*`,
+                  ],
+                ],
+              })),
+            ),
+          },
+          {
             Sid: 'ReadInputFile',
             Action: 's3:GetObject',
             Effect: 'Allow',
@@ -316,6 +356,19 @@ describe('the Trigger function', () => {
       ManagedPolicyArns: Match.absent(),
       Description: Match.stringLikeRegexp('^The Trigger function'),
     });
+  });
+
+  it('refuses environment names that cannot prefix a stack name, naming them', () => {
+    // GIVEN, WHEN
+    const build = () =>
+      new PipelineStack(new App(), 'Bad', {
+        environmentNames: ['prod', '1st'],
+        triggerCode: Code.fromInline('x'),
+      });
+
+    // THEN
+    expect(build).toThrow('environmentNames must be one or more CloudFormation name prefixes');
+    expect(build).toThrow('"1st"');
   });
 
   it('may be invoked only by the pipeline: no resource policy, lambda:InvokeFunction only in the Deploy action role', () => {

@@ -21,8 +21,10 @@ export { type Inspection, InspectionSchema, MAX_FINDINGS_IN_STATE } from './insp
 export {
   assertCloudFormationName,
   blueGreenStackNameFor,
+  CHANGE_SET_DESCRIPTION_PREFIX,
   CLOUDFORMATION_NAME,
   CLOUDFORMATION_NAME_MAX,
+  changeSetDescriptionFor,
   changeSetNameFor,
   EXECUTION_NAME,
   EXECUTION_NAME_MAX,

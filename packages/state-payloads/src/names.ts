@@ -66,6 +66,14 @@ export function changeSetNameFor(stackName: string, deploymentId: string): strin
   return assertCloudFormationName(name, 'changeSetName');
 }
 
+/** What every change set of cfn-safe-deploy has as its Description, followed by the deployment id. */
+export const CHANGE_SET_DESCRIPTION_PREFIX = 'cfn-safe-deploy deployment ';
+
+/** The Description of the change set of one deployment: how its own change set is told apart. */
+export function changeSetDescriptionFor(deploymentId: string): string {
+  return `${CHANGE_SET_DESCRIPTION_PREFIX}${deploymentId}`;
+}
+
 /**
  * The stack a blue/green deployment creates instead of replacing resources in place:
  * `<stackName>-bg-<hash of the deployment id>`, the same for every retry of one pipeline job.

@@ -143,4 +143,22 @@ describe('faults that end in a failed action naming the step and the error', () 
     expect(run.summary.message).toContain('aborted (stopped)');
     expect(await stackStatus(emulator.cfn, `qa-${stack}`)).toBeUndefined();
   });
+
+  it('stops the execution while its change set is being created: the Trigger deletes the change set it never executed', async () => {
+    const stack = await existing();
+    const run = await deploy(stack, 45, {
+      operationMs: 400,
+      stopExecutionAtState: 'Wait Change Set Creation',
+    });
+
+    expect(run.code).toBe(1);
+    expect(run.summary).toMatchObject({ result: 'Failed', executionStatus: 'ABORTED', executions: 1 });
+    expect(run.summary.message).toContain('aborted (stopped)');
+    expect(run.summary.message).toMatch(
+      /Its change set \S+ of stack qa-\S+ was never executed and has been deleted\./,
+    );
+    expect(await changeSetsLeft(emulator.cfn, `qa-${stack}`)).toBe(0);
+    expect(await stackStatus(emulator.cfn, `qa-${stack}`)).toBe('CREATE_COMPLETE');
+    expect(await visibilityOf(stack)).toBe('30');
+  });
 });

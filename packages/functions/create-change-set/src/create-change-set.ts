@@ -20,7 +20,9 @@ import {
   toTaskError,
 } from '@cfn-safe-deploy/deploy-shared';
 import {
+  CHANGE_SET_DESCRIPTION_PREFIX,
   type ChangeSetState,
+  changeSetDescriptionFor,
   changeSetNameFor,
   errorNameOf,
   type TaskInput,
@@ -36,7 +38,7 @@ export interface CreateChangeSetDeps {
 }
 
 /** What every change set of cfn-safe-deploy has as its Description, followed by the deployment id. */
-export const DESCRIPTION_PREFIX = 'cfn-safe-deploy deployment ';
+export const DESCRIPTION_PREFIX = CHANGE_SET_DESCRIPTION_PREFIX;
 
 /**
  * A failed change set of cfn-safe-deploy is swept, when the stack has reached its limit of change
@@ -73,7 +75,7 @@ export async function createChangeSet(
     ...stackRequestFields(input.input, deps.config),
     IncludeNestedStacks: true,
     ClientToken: clientRequestToken(deploymentId, 'create-change-set'),
-    Description: `${DESCRIPTION_PREFIX}${deploymentId}`,
+    Description: changeSetDescriptionFor(deploymentId),
     // A failed first create then deletes the stack instead of leaving it in ROLLBACK_COMPLETE.
     ...(changeSetType === 'CREATE' ? { OnStackFailure: 'DELETE' as const } : {}),
   };

@@ -83,6 +83,23 @@ function givenReason(execution: ExecutionView): string {
 }
 
 /**
+ * True when the execution ended without reaching one of the state machine's outcomes: stopped, timed
+ * out, or failed with an error that is not an outcome (the state machine's Catch, which deletes the
+ * deployment's change set, did not run).
+ */
+export function endedWithoutOutcome(execution: ExecutionView): boolean {
+  switch (execution.status) {
+    case 'ABORTED':
+    case 'TIMED_OUT':
+      return true;
+    case 'FAILED':
+      return parseOutcome(execution.cause) === undefined;
+    default:
+      return false;
+  }
+}
+
+/**
  * The answer for an execution as DescribeExecution reports it. `continuationToken` is the token
  * to hand back while it runs. Fails closed: an unknown status, or a success whose output is not an
  * outcome this Trigger understands, fails the job with a message that says so.

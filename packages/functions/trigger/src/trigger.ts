@@ -1,3 +1,4 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   type CodePipelineClient,
   PutJobFailureResultCommand,
@@ -24,7 +25,8 @@ import {
   type UserParameters,
   UserParametersSchema,
 } from '@cfn-safe-deploy/state-payloads';
-import { answerForExecution, fit, type JobAnswer, MAX_SUMMARY } from './answer.js';
+import { cleanUpAbandonedChangeSet, describeCleanUp } from './abandoned-change-set.js';
+import { answerForExecution, endedWithoutOutcome, fit, type JobAnswer, MAX_SUMMARY } from './answer.js';
 import { describeAwsError, isAwsError, isTransient } from './aws-errors.js';
 import { readTriggerConfig, type TriggerEnvironment } from './config.js';
 import {
@@ -41,6 +43,13 @@ export type TriggerLogger = typeof sharedLogger;
 export interface TriggerDeps {
   readonly codePipeline: CodePipelineClient;
   readonly sfn: SFNClient;
+  /**
+   * Deletes the never-executed change set of an execution that ended without an outcome (stopped or
+   * timed out): only DescribeChangeSet and DeleteChangeSet, on the managed stacks.
+   */
+  readonly cfn: CloudFormationClient;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
   /** Reads the input bucket (UserParameters `s3Bucket`) with the function's own role. */
   readonly s3: S3Client;
   /** An S3 client signed with the job's artifact credentials, for reading the input artifact. */
@@ -192,22 +201,44 @@ async function describeAndAnswer(deps: TriggerDeps, executionArn: string): Promi
       cause: error,
     });
   }
-  const answer = answerForExecution(
-    {
-      executionArn,
-      status: described.status ?? 'UNKNOWN',
-      output: described.output,
-      error: described.error,
-      cause: described.cause,
-      stopDate: described.stopDate,
-    },
-    continuationToken,
-  );
+  const execution = {
+    executionArn,
+    status: described.status ?? 'UNKNOWN',
+    output: described.output,
+    error: described.error,
+    cause: described.cause,
+    stopDate: described.stopDate,
+  };
+  const answer = answerForExecution(execution, continuationToken);
   deps.logger.info('Checked the Deploy state machine execution', {
     status: described.status,
     answer: answer.kind,
   });
-  return answer;
+  if (answer.kind !== 'failed' || !endedWithoutOutcome(execution)) return answer;
+
+  // The execution ended before its own clean-up could run: a change set it created may be left
+  // AVAILABLE, executable later without the policy's verdict. Delete it before failing the job.
+  const cleanUp = await cleanUpAbandonedChangeSet(
+    deps.cfn,
+    { executionArn, input: described.input, stopDate: described.stopDate },
+    deps.now?.() ?? new Date(),
+  );
+  deps.logger.info('Looked for a change set the execution left', { cleanUp: cleanUp.kind });
+  if (cleanUp.kind === 'pending') {
+    return {
+      kind: 'continue',
+      executionArn,
+      continuationToken,
+      summary: fit(
+        `The Deploy state machine execution ended without an outcome (${execution.status}). ${describeCleanUp(cleanUp)}`,
+        MAX_SUMMARY,
+      ),
+    };
+  }
+  const note = describeCleanUp(cleanUp);
+  return note.length === 0
+    ? answer
+    : { ...answer, message: fit(`${answer.message} ${note}`, MAX_PIPELINE_MESSAGE) };
 }
 
 async function continueExecution(

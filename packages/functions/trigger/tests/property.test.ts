@@ -1,3 +1,4 @@
+import { DeleteChangeSetCommand, DescribeChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import {
   PutJobFailureResultCommand,
   type PutJobFailureResultCommandInput,
@@ -8,6 +9,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { logger } from '@cfn-safe-deploy/deploy-shared';
 import {
+  changeSetDescriptionFor,
   encodeContinuationToken,
   executionArnFor,
   executionNameFor,
@@ -33,6 +35,8 @@ import { LogCapture } from './log-capture.js';
 import {
   artifactMock,
   artifactS3Client,
+  cfn,
+  cfnMock,
   codePipeline,
   codePipelineMock,
   inputBucketMock,
@@ -50,6 +54,7 @@ const logs = new LogCapture();
 const deps: TriggerDeps = {
   codePipeline,
   sfn,
+  cfn,
   s3: inputBucketS3,
   artifactS3: () => artifactS3Client,
   env: { STATE_MACHINE_ARN },
@@ -272,9 +277,47 @@ const describeArb: fc.Arbitrary<Record<string, unknown> | Error> = fc.oneof(
         anyString,
       ),
       stopDate: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }),
+      input: fc.oneof(
+        fc.constant(JSON.stringify({ environmentName: 'prod', stackName: 'app' })),
+        fc.json({ maxDepth: 2 }),
+        anyString,
+      ),
     },
     { requiredKeys: ['status'] },
   ),
+  awsErrorArb,
+);
+
+/** What DescribeChangeSet answers for the change set an ended execution may have left, or an error. */
+type ChangeSetChoice =
+  | {
+      readonly status: string;
+      readonly executionStatus: string;
+      /** Whether its Description names the execution's deployment. */
+      readonly own: boolean;
+    }
+  | Error;
+const changeSetArb: fc.Arbitrary<ChangeSetChoice> = fc.oneof(
+  fc.record({
+    status: fc.constantFrom(
+      'CREATE_PENDING',
+      'CREATE_IN_PROGRESS',
+      'CREATE_COMPLETE',
+      'FAILED',
+      'DELETE_FAILED',
+      'NEW',
+    ),
+    executionStatus: fc.constantFrom(
+      'AVAILABLE',
+      'UNAVAILABLE',
+      'EXECUTE_IN_PROGRESS',
+      'EXECUTE_COMPLETE',
+      'EXECUTE_FAILED',
+      'OBSOLETE',
+      'NEW',
+    ),
+    own: fc.boolean(),
+  }),
   awsErrorArb,
 );
 
@@ -290,6 +333,8 @@ interface Scenario {
   readonly bucketError: Error | undefined;
   readonly start: StartChoice;
   readonly describe: Record<string, unknown> | Error;
+  readonly changeSet: ChangeSetChoice;
+  readonly deleteError: Error | undefined;
   readonly dataShape: 'object' | 'missing' | 'not-an-object';
 }
 
@@ -352,6 +397,11 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc
       ),
       start: startArb,
       describe: describeArb,
+      changeSet: changeSetArb,
+      deleteError: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: awsErrorArb },
+      ),
       dataShape: fc.oneof(
         { weight: 18, arbitrary: fc.constant<Scenario['dataShape']>('object') },
         { weight: 1, arbitrary: fc.constantFrom<Scenario['dataShape']>('missing', 'not-an-object') },
@@ -383,9 +433,14 @@ function body(bytes: Uint8Array): never {
   } as never;
 }
 
+/** The execution the Trigger last described: its name is the deployment id of its change set. */
+let describedArn = '';
+
 function given(scenario: Scenario): void {
+  describedArn = '';
   codePipelineMock.reset();
   sfnMock.reset();
+  cfnMock.reset();
   inputBucketMock.reset();
   artifactMock.reset();
   codePipelineMock.on(PutJobSuccessResultCommand).resolves({});
@@ -406,10 +461,26 @@ function given(scenario: Scenario): void {
   });
   if (scenario.describe instanceof Error) sfnMock.on(DescribeExecutionCommand).rejects(scenario.describe);
   else
-    sfnMock.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => ({
-      executionArn: input.executionArn,
-      ...scenario.describe,
+    sfnMock.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
+      describedArn = input.executionArn;
+      return { executionArn: input.executionArn, ...scenario.describe };
+    });
+  const { changeSet } = scenario;
+  if (changeSet instanceof Error) cfnMock.on(DescribeChangeSetCommand).rejects(changeSet);
+  else
+    cfnMock.on(DescribeChangeSetCommand).callsFake((input: { StackName: string; ChangeSetName: string }) => ({
+      ChangeSetId: `arn:aws:cloudformation:eu-west-1:123456789012:changeSet/${input.ChangeSetName}/1`,
+      ChangeSetName: input.ChangeSetName,
+      StackName: input.StackName,
+      Status: changeSet.status,
+      ExecutionStatus: changeSet.executionStatus,
+      Description: changeSetDescriptionFor(
+        changeSet.own ? describedArn.slice(describedArn.lastIndexOf(':') + 1) : 'someone-else',
+      ),
+      Changes: [],
     }));
+  if (scenario.deleteError === undefined) cfnMock.on(DeleteChangeSetCommand).resolves({});
+  else cfnMock.on(DeleteChangeSetCommand).rejects(scenario.deleteError);
 }
 
 function successCalls(): PutJobSuccessResultCommandInput[] {
@@ -460,6 +531,24 @@ function checkInvariants(scenario: Scenario, threw: unknown, logText: string): v
     expect(start.stateMachineArn).toBe(STATE_MACHINE_ARN);
   }
   if (scenario.token !== undefined) expect(starts).toHaveLength(0);
+
+  // A change set is deleted only when it is this deployment's own, never executed, no longer being
+  // created, and its execution ended without an outcome.
+  const deletes = cfnMock.commandCalls(DeleteChangeSetCommand);
+  if (deletes.length > 0) {
+    const { changeSet, describe } = scenario;
+    expect(changeSet).not.toBeInstanceOf(Error);
+    if (!(changeSet instanceof Error)) {
+      expect(changeSet.own).toBe(true);
+      expect(['EXECUTE_IN_PROGRESS', 'EXECUTE_COMPLETE', 'EXECUTE_FAILED', 'OBSOLETE']).not.toContain(
+        changeSet.executionStatus,
+      );
+      expect(['CREATE_PENDING', 'CREATE_IN_PROGRESS']).not.toContain(changeSet.status);
+    }
+    expect(describe).not.toBeInstanceOf(Error);
+    expect(['ABORTED', 'TIMED_OUT', 'FAILED']).toContain((describe as { status: string }).status);
+    expect(deletes).toHaveLength(1);
+  }
 
   // CodePipeline's limits.
   for (const failure of failures) {
@@ -525,6 +614,8 @@ const validScenarioArb: fc.Arbitrary<Scenario> = fc
       bucketError: undefined,
       start: { kind: 'started' },
       describe: { status: 'RUNNING' },
+      changeSet: new Error('no change set is looked at while the execution runs'),
+      deleteError: undefined,
       dataShape: 'object',
     };
   });

@@ -1,3 +1,4 @@
+import { DeleteChangeSetCommand, DescribeChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import {
   PutJobFailureResultCommand,
   type PutJobFailureResultCommandInput,
@@ -15,6 +16,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { logger } from '@cfn-safe-deploy/deploy-shared';
 import {
+  changeSetDescriptionFor,
+  changeSetNameFor,
   decodeContinuationToken,
   encodeContinuationToken,
   executionNameFor,
@@ -45,6 +48,8 @@ import { LogCapture } from './log-capture.js';
 import {
   artifactMock,
   artifactS3Client,
+  cfn,
+  cfnMock,
   codePipeline,
   codePipelineMock,
   inputBucketMock,
@@ -60,6 +65,8 @@ function deps(env: TriggerDeps['env'] = { STATE_MACHINE_ARN }): TriggerDeps {
   return {
     codePipeline,
     sfn,
+    cfn,
+    now: () => NOW,
     s3: inputBucketS3,
     artifactS3: (credentials) => {
       artifactCredentialsSeen.push(credentials);
@@ -122,12 +129,16 @@ function givenExecution(description: Record<string, unknown>): void {
   });
 }
 
+/** The Trigger's clock in these tests. */
+const NOW = new Date('2026-11-26T13:05:00Z');
+
 const continuation = () => jobEvent({ continuationToken: encodeContinuationToken(EXECUTION_ARN) });
 const OVERSIZED_INPUT_FILE = JSON.stringify({ ...INPUT_FILE, tags: { big: 'x'.repeat(300 * 1024) } });
 
 beforeEach(() => {
   codePipelineMock.reset();
   sfnMock.reset();
+  cfnMock.reset();
   inputBucketMock.reset();
   artifactMock.reset();
   artifactCredentialsSeen = [];
@@ -528,6 +539,198 @@ describe('continuation', () => {
     expect(failure.message).toContain('before reaching an outcome');
     expect(failure.message).toContain('2026-11-26T13:00:00.000Z');
     expect(failure.externalExecutionId).toBe(EXECUTION_ARN);
+  });
+
+  describe('an execution that ended without an outcome left its change set', () => {
+    const STACK = 'prod-sample-lambda-app';
+    const CHANGE_SET = changeSetNameFor(STACK, EXECUTION_NAME);
+    const CHANGE_SET_ARN = `arn:aws:cloudformation:eu-west-1:123456789012:changeSet/${CHANGE_SET}/1`;
+    const input = JSON.stringify({ environmentName: 'prod', stackName: 'sample-lambda-app' });
+
+    function givenChangeSet(fields: Record<string, unknown>): void {
+      cfnMock.on(DescribeChangeSetCommand, { StackName: STACK, ChangeSetName: CHANGE_SET }).resolves({
+        ChangeSetId: CHANGE_SET_ARN,
+        ChangeSetName: CHANGE_SET,
+        StackName: STACK,
+        Description: changeSetDescriptionFor(EXECUTION_NAME),
+        Changes: [],
+        ...fields,
+      });
+      cfnMock.on(DeleteChangeSetCommand).resolves({});
+    }
+
+    function deleted(): string[] {
+      return cfnMock
+        .commandCalls(DeleteChangeSetCommand)
+        .map((call) => call.args[0].input.ChangeSetName ?? '');
+    }
+
+    it.each([
+      ['ABORTED', {}],
+      ['TIMED_OUT', {}],
+      ['FAILED', { error: 'States.Runtime', cause: 'An error occurred while executing the state' }],
+    ])('%s: deletes the AVAILABLE change set and says so', async (status, fields) => {
+      // Prepare
+      givenExecution({ status, input, stopDate: new Date('2026-11-26T13:00:00Z'), ...fields });
+      givenChangeSet({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE' });
+
+      // Act
+      await handleJob(continuation(), deps());
+
+      // Assess
+      expect(deleted()).toEqual([CHANGE_SET_ARN]);
+      expect(theFailure().message).toContain(
+        `Its change set ${CHANGE_SET} of stack ${STACK} was never executed and has been deleted.`,
+      );
+    });
+
+    it('a FAILED change set (nothing to change) is deleted too', async () => {
+      // Prepare
+      givenExecution({ status: 'ABORTED', input });
+      givenChangeSet({ Status: 'FAILED', ExecutionStatus: 'UNAVAILABLE' });
+
+      // Act
+      await handleJob(continuation(), deps());
+
+      // Assess
+      expect(deleted()).toEqual([CHANGE_SET_ARN]);
+      expect(theFailure().message).toContain('has been deleted');
+    });
+
+    it('FAILED with an outcome: the state machine cleaned up itself; no CloudFormation call', async () => {
+      // Prepare
+      givenExecution({
+        status: 'FAILED',
+        input,
+        error: 'DeploymentRefused',
+        cause: outcomeJson({
+          result: 'refused',
+          stackName: STACK,
+          verdict: 'RESOURCES-BEING-DELETED-OR-REPLACED',
+          findings: [finding(1)],
+          findingCount: 1,
+        }),
+      });
+
+      // Act
+      await handleJob(continuation(), deps());
+
+      // Assess
+      theFailure();
+      expect(cfnMock.calls()).toHaveLength(0);
+    });
+
+    it('an executed change set is never deleted; the message says it was executed', async () => {
+      // Prepare
+      givenExecution({ status: 'ABORTED', input });
+      givenChangeSet({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'EXECUTE_IN_PROGRESS' });
+
+      // Act
+      await handleJob(continuation(), deps());
+
+      // Assess
+      expect(deleted()).toEqual([]);
+      expect(theFailure().message).toContain(
+        `Its change set ${CHANGE_SET} of stack ${STACK} had been executed (EXECUTE_IN_PROGRESS).`,
+      );
+    });
+
+    it("a change set of that name that is not this deployment's is not touched", async () => {
+      // Prepare
+      givenExecution({ status: 'ABORTED', input });
+      givenChangeSet({
+        Status: 'CREATE_COMPLETE',
+        ExecutionStatus: 'AVAILABLE',
+        Description: 'made by hand',
+      });
+
+      // Act
+      await handleJob(continuation(), deps());
+
+      // Assess
+      expect(deleted()).toEqual([]);
+      expect(theFailure().message).toContain("does not carry this deployment's description");
+    });
+
+    it('no change set (stopped before Create Change Set): the message is unchanged', async () => {
+      // Prepare
+      givenExecution({ status: 'ABORTED', input });
+      cfnMock
+        .on(DescribeChangeSetCommand)
+        .rejects(awsError('ChangeSetNotFoundException', `ChangeSet [${CHANGE_SET}] does not exist`));
+
+      // Act
+      await handleJob(continuation(), deps());
+
+      // Assess
+      expect(deleted()).toEqual([]);
+      expect(theFailure().message).toMatch(
+        /aborted \(stopped\).*before reaching an outcome[\s\S]*execution [^ ]+\.$/,
+      );
+    });
+
+    it('still being created: answers with the token again, then deletes it at the next invocation', async () => {
+      // Prepare
+      givenExecution({ status: 'ABORTED', input, stopDate: new Date('2026-11-26T13:00:00Z') });
+      givenChangeSet({ Status: 'CREATE_IN_PROGRESS', ExecutionStatus: 'UNAVAILABLE' });
+
+      // Act
+      await handleJob(continuation(), deps());
+
+      // Assess
+      const first = theSuccess();
+      expect(first.continuationToken).toBe(encodeContinuationToken(EXECUTION_ARN));
+      expect(first.executionDetails?.summary).toContain('CREATE_IN_PROGRESS');
+      expect(deleted()).toEqual([]);
+
+      // Act: CloudFormation has finished creating it
+      codePipelineMock.resetHistory();
+      givenChangeSet({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE' });
+      await handleJob(continuation(), deps());
+
+      // Assess
+      expect(deleted()).toEqual([CHANGE_SET_ARN]);
+      expect(theFailure().message).toContain('has been deleted');
+    });
+
+    it('still being created 15 minutes after the execution ended: fails, telling a person to delete it', async () => {
+      // Prepare
+      givenExecution({ status: 'ABORTED', input, stopDate: new Date('2026-11-26T12:40:00Z') });
+      givenChangeSet({ Status: 'CREATE_IN_PROGRESS', ExecutionStatus: 'UNAVAILABLE' });
+
+      // Act
+      await handleJob(continuation(), deps());
+
+      // Assess
+      expect(theFailure().message).toContain('delete it by hand');
+    });
+
+    it('a DeleteChangeSet that is denied: fails naming the change set and the permission problem', async () => {
+      // Prepare
+      givenExecution({ status: 'TIMED_OUT', input });
+      givenChangeSet({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE' });
+      cfnMock.on(DeleteChangeSetCommand).rejects(awsError('AccessDenied', 'not authorized', 403));
+
+      // Act
+      await handleJob(continuation(), deps());
+
+      // Assess
+      const { message } = theFailure();
+      expect(message).toContain(`could not delete its change set ${CHANGE_SET} of stack ${STACK}`);
+      expect(message).toContain('AccessDenied');
+    });
+
+    it('an execution input that names no stack: fails saying the change set could not be looked for', async () => {
+      // Prepare
+      givenExecution({ status: 'ABORTED', input: '{"x": 1}' });
+
+      // Act
+      await handleJob(continuation(), deps());
+
+      // Assess
+      expect(theFailure().message).toContain('could not look for a change set left by it');
+      expect(cfnMock.calls()).toHaveLength(0);
+    });
   });
 
   it('ABORTED with a cause: includes the cause given when it was stopped', async () => {
