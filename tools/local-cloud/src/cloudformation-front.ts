@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { changesFromTemplates, type TemplateChange } from '@cfn-safe-deploy/changeset-policy';
+import { changesFromTemplates, isRecord, type TemplateChange } from '@cfn-safe-deploy/changeset-policy';
 import {
   type ChangeSetRecord,
   changesOfRequest,
@@ -19,6 +19,7 @@ import {
   forwardedBody,
   NestedChangeSets,
   NestedStackError,
+  NestedTemplateError,
   planRequest,
   requestParameters,
   userView,
@@ -146,8 +147,17 @@ export async function startCloudFormationFront(
       problem = `the stack's current template could not be read: ${(error as Error).message}`;
     }
     if (await operations.refuseChangeSet(response, params)) return;
-    const planned = await planNested(response, params, stored?.template);
-    if (planned === 'refused') return;
+    let planned: Awaited<ReturnType<typeof planRequest>>;
+    try {
+      planned = await planRequest(upstream, params, stored?.template);
+    } catch (error) {
+      const update = params.get('ChangeSetType') !== 'CREATE';
+      if (error instanceof NestedTemplateError && update && stored !== undefined && before !== undefined) {
+        return failedChangeSet(request, response, params, stored, error);
+      }
+      if (!(error instanceof NestedStackError)) throw error;
+      return xmlReply(response, 400, queryError(error.code, error.message));
+    }
     const answer = await forwardCloudFormation(
       upstream,
       request,
@@ -186,6 +196,47 @@ export async function startCloudFormationFront(
         }
       }
       records.set(changeSetId, record);
+    }
+    replyWith(response, answer);
+  }
+
+  /**
+   * CreateChangeSet of a stack whose nested template CloudFormation cannot use: as on AWS, the change
+   * set is created and ends FAILED, naming the nested stack and the reason (AWS names the nested
+   * change set, whose own StatusReason holds the error; the emulator creates no nested change set
+   * and puts the error in the root's reason). moto gets the stack's current template, so the
+   * change set changes nothing and can never be executed.
+   */
+  async function failedChangeSet(
+    request: IncomingMessage,
+    response: ServerResponse,
+    params: URLSearchParams,
+    stored: StackSnapshot,
+    error: NestedTemplateError,
+  ): Promise<void> {
+    const copy = new URLSearchParams(params);
+    copy.delete('TemplateURL');
+    copy.delete('UsePreviousTemplate');
+    // A Metadata entry of its own, so that moto creates a change set rather than answering that
+    // nothing changed (which CloudFormation never answers to CreateChangeSet).
+    const template = {
+      ...stored.template,
+      Metadata: {
+        ...(isRecord(stored.template.Metadata) ? stored.template.Metadata : {}),
+        'cfn-safe-deploy-emulator': { failedChangeSet: params.get('ChangeSetName') ?? '' },
+      },
+    };
+    copy.set('TemplateBody', JSON.stringify(template));
+    const answer = await forwardCloudFormation(upstream, request, Buffer.from(copy.toString()));
+    const reason = `Nested change set for nested stack ${error.logicalId} was not successfully created: ${error.reason}`;
+    await operations.changeSetCreated(answer, reason);
+    const changeSetId =
+      answer.status === 200
+        ? xmlText(await parseXml(answer.body.toString('utf8')), [...CREATE_CHANGE_SET_RESULT, 'Id'])
+        : undefined;
+    if (changeSetId !== undefined) {
+      records.set(changeSetId, { changes: [] });
+      log(`CloudFormation front: change set ${changeSetId} ends FAILED: ${reason}`);
     }
     replyWith(response, answer);
   }

@@ -16,6 +16,7 @@ import {
   stackSnapshot,
 } from './change-set-changes.js';
 import { withGeneratedNames } from './generated-names.js';
+import { templateProblem } from './template-checks.js';
 import { s3Authorization, sendUpstream } from './upstream.js';
 
 /**
@@ -43,8 +44,23 @@ const MAX_DEPTH = 5;
 
 /** A request CloudFormation refuses with a ValidationError (HTTP 400), with AWS's code and a message. */
 export class NestedStackError extends Error {
-  override readonly name = 'NestedStackError';
+  override readonly name: string = 'NestedStackError';
   readonly code = 'ValidationError';
+}
+
+/**
+ * A nested stack's template that cannot be read, parsed or checked. CloudFormation finds this while
+ * it creates the nested change set, not when it receives CreateChangeSet: the change set is created
+ * and ends FAILED (the front answers CreateStack and UpdateStack with a ValidationError instead).
+ */
+export class NestedTemplateError extends NestedStackError {
+  override readonly name: string = 'NestedTemplateError';
+  constructor(
+    readonly logicalId: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
 }
 
 export interface S3Location {
@@ -94,12 +110,13 @@ export function parseTemplateUrl(url: string): S3Location {
 }
 
 /** The text of an object in the emulator's S3 (moto), or a ValidationError naming the URL. */
-export async function readTemplateObject(upstream: string, url: string): Promise<string> {
+export async function readTemplateObject(upstream: string, url: string, logicalId: string): Promise<string> {
   const { bucket, key } = parseTemplateUrl(url);
   const path = `/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
   const answer = await sendUpstream(upstream, 'GET', path, { authorization: s3Authorization() }, undefined);
   if (answer.status !== 200) {
-    throw new NestedStackError(
+    throw new NestedTemplateError(
+      logicalId,
       `S3 error: the template at TemplateURL ${url} (bucket ${bucket}, key ${key}) could not be read from the emulator's S3 (HTTP ${answer.status}); upload it before the deployment`,
     );
   }
@@ -172,12 +189,20 @@ export async function planNestedStacks(
   const nested: PlannedNested[] = [];
   for (const resource of resources) {
     const url = templateUrlOf(resource);
-    const body = await readTemplateObject(upstream, url);
+    const body = await readTemplateObject(upstream, url, resource.logicalId);
+    // What the front checks of a root template, CloudFormation checks of each nested one.
+    const problem = await templateProblem(body);
+    if (problem !== undefined) {
+      throw new NestedTemplateError(
+        resource.logicalId,
+        `the template of nested stack ${resource.logicalId} at ${url}: ${problem.message}`,
+      );
+    }
     let child: Record<string, unknown>;
     try {
       child = await parseTemplate(body, `the template of nested stack ${resource.logicalId} at ${url}`);
     } catch (error) {
-      throw new NestedStackError((error as Error).message);
+      throw new NestedTemplateError(resource.logicalId, (error as Error).message);
     }
     await planNestedStacks(upstream, child, undefined, depth + 1);
     nested.push({ resource, body, template: child });

@@ -161,13 +161,16 @@ export class OperationsFront {
     return true;
   }
 
-  /** A change set moto has just created (its CreateChangeSet answer). */
-  async changeSetCreated(answer: UpstreamAnswer): Promise<void> {
+  /**
+   * A change set moto has just created (its CreateChangeSet answer); `failure`: the StatusReason of a
+   * change set CloudFormation would fail while creating it.
+   */
+  async changeSetCreated(answer: UpstreamAnswer, failure?: string): Promise<void> {
     if (answer.status !== 200) return;
     const document = await parseXml(answer.body.toString('utf8'));
     const id = xmlText(document, ['CreateChangeSetResponse', 'CreateChangeSetResult', 'Id']);
     const stackId = xmlText(document, ['CreateChangeSetResponse', 'CreateChangeSetResult', 'StackId']);
-    if (id !== undefined && stackId !== undefined) this.deps.overlay.changeSetCreated(id, stackId);
+    if (id !== undefined && stackId !== undefined) this.deps.overlay.changeSetCreated(id, stackId, failure);
   }
 
   /**
@@ -185,6 +188,7 @@ export class OperationsFront {
     fields.Status = now.status;
     fields.ExecutionStatus = now.executionStatus;
     if (now.creating) delete fields.StatusReason;
+    if (now.statusReason !== undefined) fields.StatusReason = now.statusReason;
     return now.creating;
   }
 
@@ -280,7 +284,7 @@ export class OperationsFront {
     }
     if (changeSet === undefined) return replyWith(response, await this.forward(request, body));
     const now = this.deps.overlay.changeSetStatus(changeSet.id, changeSet);
-    if (now.creating) {
+    if (now.creating || now.statusReason !== undefined) {
       return xmlReply(
         response,
         400,

@@ -39,6 +39,8 @@ const ChangeSetSchema = z.object({
   stackId: z.string(),
   createdAt: z.number(),
   readyAt: z.number(),
+  /** Set when the change set ends FAILED for a reason of its own (not "no changes"): its StatusReason. */
+  failure: z.string().optional(),
   execution: z.object({ endsAt: z.number(), failed: z.boolean() }).optional(),
 });
 type ChangeSetTimeline = z.infer<typeof ChangeSetSchema>;
@@ -316,14 +318,18 @@ export class StackOperations {
     return undefined;
   }
 
-  /** A change set created now: CREATE_PENDING, then CREATE_IN_PROGRESS, then moto's status. */
-  changeSetCreated(changeSetId: string, stackId: string): void {
+  /**
+   * A change set created now: CREATE_PENDING, then CREATE_IN_PROGRESS, then moto's status, or
+   * FAILED with `failure` as its StatusReason when CloudFormation would fail it while creating it.
+   */
+  changeSetCreated(changeSetId: string, stackId: string, failure?: string): void {
     const now = this.clock.now();
     this.changeSets.set(changeSetId, {
       changeSetId,
       stackId,
       createdAt: now,
       readyAt: now + this.operationMs,
+      ...(failure === undefined ? {} : { failure }),
     });
     this.save();
   }
@@ -346,7 +352,7 @@ export class StackOperations {
   changeSetStatus(
     changeSetId: string,
     moto: { status: string; executionStatus: string },
-  ): { status: string; executionStatus: string; creating: boolean } {
+  ): { status: string; executionStatus: string; creating: boolean; statusReason?: string } {
     const changeSet = this.changeSets.get(changeSetId);
     if (changeSet === undefined) return { ...moto, creating: false };
     const now = this.clock.now();
@@ -356,6 +362,14 @@ export class StackOperations {
         status: now < pendingUntil ? 'CREATE_PENDING' : 'CREATE_IN_PROGRESS',
         executionStatus: 'UNAVAILABLE',
         creating: true,
+      };
+    }
+    if (changeSet.failure !== undefined) {
+      return {
+        status: 'FAILED',
+        executionStatus: 'UNAVAILABLE',
+        creating: false,
+        statusReason: changeSet.failure,
       };
     }
     if (changeSet.execution === undefined) return { ...moto, creating: false };

@@ -213,4 +213,39 @@ describe('safe-deploy deploy: a template with a nested stack (AWS::CloudFormatio
     );
     expect(await queueVisibility()).toBe('90');
   });
+
+  it.each([
+    [
+      'a resource type that does not exist',
+      'child-unknown-type.yaml',
+      childTemplate({ queueName: 'qa-nested-queue', visibility: 120 }).replace(
+        'AWS::SQS::Queue',
+        'AWS::SQS::Queueue',
+      ),
+      'Unrecognized resource types: [AWS::SQS::Queueue]',
+    ],
+    ['a template that is not YAML', 'child-not-yaml.yaml', 'Resources: [: oops', 'Template format error'],
+  ])(
+    'GIVEN the stacks WHEN the nested template has %s THEN the change set ends FAILED, the deployment fails with its reason, and nothing changes',
+    async (_what, childKey, child, reason) => {
+      // Arrange
+      const dir = await revision(childKey, childKey, child);
+      const nestedStack = await childStack();
+      // Act
+      const { code, summary } = await deployJson(emulator, dir, input);
+      // Assess: CloudFormation took the request and failed the change set while creating it
+      expect(code).toBe(1);
+      expect(summary.result).toBe('Failed');
+      expect(summary.path).toContain('Get Change Set Status');
+      expect(summary.message).toContain(
+        'Nested change set for nested stack Child was not successfully created',
+      );
+      expect(summary.message).toContain(reason);
+      expect(summary.message).not.toContain('retried');
+      expect(await stackStatus(emulator.cfn, STACK)).toBe('UPDATE_COMPLETE');
+      expect(await queueVisibility()).toBe('90');
+      expect(await changeSetsLeft(emulator.cfn, STACK)).toBe(0);
+      expect(await changeSetsLeft(emulator.cfn, nestedStack)).toBe(0);
+    },
+  );
 });

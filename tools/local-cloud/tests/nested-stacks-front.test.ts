@@ -271,14 +271,24 @@ describe('the CloudFormation front: nested stacks and nested change sets', () =>
     },
   );
 
-  it('WHEN a nested template is not in S3 THEN CreateChangeSet is a ValidationError naming the URL', async () => {
+  it('WHEN a nested template is not in S3 THEN the change set is created and ends FAILED, naming the URL; it cannot be executed', async () => {
     // Arrange
     const url = `https://s3.us-east-1.amazonaws.com/${BUCKET}/missing.json`;
     // Act
-    const attempt = updateChangeSet('missing', url);
-    // Assess
-    await expect(attempt).rejects.toMatchObject({ name: 'ValidationError' });
-    await expect(attempt).rejects.toThrow(`${url} (bucket ${BUCKET}, key missing.json)`);
+    const created = await updateChangeSet('missing', url);
+    const described = await cfn.send(
+      new DescribeChangeSetCommand({ StackName: PARENT, ChangeSetName: created.Id }),
+    );
+    // Assess: as CloudFormation, which reads nested templates while it creates the change set
+    expect(described).toMatchObject({ Status: 'FAILED', ExecutionStatus: 'UNAVAILABLE', Changes: [] });
+    expect(described.StatusReason).toContain(
+      'Nested change set for nested stack Child was not successfully created',
+    );
+    expect(described.StatusReason).toContain(`${url} (bucket ${BUCKET}, key missing.json)`);
+    await expect(
+      cfn.send(new ExecuteChangeSetCommand({ StackName: PARENT, ChangeSetName: created.Id })),
+    ).rejects.toMatchObject({ name: 'InvalidChangeSetStatusException' });
+    await cfn.send(new DeleteChangeSetCommand({ StackName: PARENT, ChangeSetName: created.Id }));
   });
 
   it('WHEN the parent is deleted THEN its nested stack is deleted with it', async () => {

@@ -148,19 +148,23 @@ describe('safe-deploy deploy: CloudFormation operations that take time and fail 
     });
   });
 
-  it('GIVEN operationMs 1500 WHEN a stack is created and then updated THEN both succeed and the polling loops run more than once', async () => {
+  // Long enough that no poll, however slow a loaded machine runs a task, can first come after the
+  // operation ended (each task's Lambda runs in-process: at most a few hundred ms).
+  const OPERATION_MS = 4000;
+
+  it('GIVEN operationMs 4000 WHEN a stack is created and then updated THEN both succeed and the polling loops run more than once', async () => {
     // Act
     const created = await deployJson(
       emulator,
       source(template()),
       input('slow'),
-      faults({ operationMs: 1500 }),
+      faults({ operationMs: OPERATION_MS }),
     );
     const updated = await deployJson(
       emulator,
       source(template(60)),
       input('slow'),
-      faults({ operationMs: 1500 }),
+      faults({ operationMs: OPERATION_MS }),
     );
     // Assess
     expect(created.code).toBe(0);
