@@ -1,3 +1,12 @@
+export {
+  type AssemblyInputFile,
+  AssemblyInputFileSchema,
+  type AssemblyStack,
+  declaredParameters,
+  namesCloudAssembly,
+  parseAssemblyInputFile,
+  planAssembly,
+} from './assembly.js';
 export { describeIssues, PayloadValidationError, parseJsonText, parseWith } from './errors.js';
 export { errorNameOf, isRecord, recordOf } from './guards.js';
 export {

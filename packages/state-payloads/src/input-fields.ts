@@ -11,7 +11,7 @@ export const ON_UNSAFE_CHANGE = ['fail', 'blue-green'] as const;
 
 const nameText = 'a letter, then letters, digits or hyphens';
 
-const TemplatePathSchema = z.string().check(
+export const TemplatePathSchema = z.string().check(
   z.minLength(1, 'must name a file in the source artifact'),
   z.maxLength(1024, 'must be at most 1024 characters'),
   z.refine(

@@ -1,7 +1,13 @@
 import { PolicySchema } from '@cfn-safe-deploy/changeset-policy';
 import * as z from 'zod/mini';
 import { parseWith } from './errors.js';
-import { BucketSchema, checkCombinedName, deploymentShape, KeySchema } from './input-fields.js';
+import {
+  BucketSchema,
+  checkCombinedName,
+  deploymentShape,
+  KeySchema,
+  TemplatePathSchema,
+} from './input-fields.js';
 
 export { CAPABILITIES, ON_UNSAFE_CHANGE } from './input-fields.js';
 
@@ -23,7 +29,16 @@ export type InputFile = z.infer<typeof InputFileSchema>;
 
 /** The Deploy state machine's execution input: the input file plus the source artifact's location. */
 export const ExecutionInputSchema = z
-  .strictObject({ ...inputShape, revisionS3Bucket: BucketSchema, revisionS3Key: KeySchema })
+  .strictObject({
+    ...inputShape,
+    revisionS3Bucket: BucketSchema,
+    revisionS3Key: KeySchema,
+    /**
+     * The asset manifests (paths in the source artifact) whose file assets are published before the
+     * stack is deployed: set by the Trigger for the first stack of a cloud assembly.
+     */
+    assetManifests: z.optional(z.array(TemplatePathSchema).check(z.maxLength(1000))),
+  })
   .check(z.superRefine(checkCombinedName));
 export type ExecutionInput = z.infer<typeof ExecutionInputSchema>;
 /** What a caller may pass before defaults apply (e.g. `onUnsafeChange` omitted). */

@@ -98,12 +98,26 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
  * The Step Functions execution name for a CodePipeline job: the same job always maps to the same
  * name, so a repeated invocation finds the execution instead of starting a second one.
  */
-export function executionNameFor(jobId: string): string {
+export function executionNameFor(jobId: string, stackIndex?: number): string {
   if (jobId.length === 0) {
     throw new PayloadValidationError('jobId', ['jobId: must not be empty (got "")']);
   }
   const readable = jobId.replace(/[^a-zA-Z0-9_-]+/g, '-');
   const candidate = `job-${readable}`;
-  if (readable === jobId && candidate.length <= EXECUTION_NAME_MAX) return candidate;
-  return fitWithSuffix(`job-${readable.slice(0, 48)}`, shortHash(jobId, 16), EXECUTION_NAME_MAX);
+  const base =
+    readable === jobId && candidate.length <= EXECUTION_NAME_MAX - 8
+      ? candidate
+      : fitWithSuffix(`job-${readable.slice(0, 40)}`, shortHash(jobId, 16), EXECUTION_NAME_MAX - 8);
+  if (stackIndex === undefined) {
+    // One template: the name the job always had (kept for executions started before assemblies).
+    if (readable === jobId && candidate.length <= EXECUTION_NAME_MAX) return candidate;
+    return fitWithSuffix(`job-${readable.slice(0, 48)}`, shortHash(jobId, 16), EXECUTION_NAME_MAX);
+  }
+  if (!Number.isInteger(stackIndex) || stackIndex < 0 || stackIndex > 9_999) {
+    throw new PayloadValidationError('stackIndex', [
+      `stackIndex: must be a whole number from 0 to 9999 (got ${stackIndex})`,
+    ]);
+  }
+  // A cloud assembly: one execution per stack, `<job name>-s<n>` (n from 1).
+  return `${base}-s${stackIndex + 1}`;
 }

@@ -5,8 +5,17 @@ import { PayloadValidationError, parseJsonText, parseWith } from './errors.js';
 /** CodePipeline accepts continuation tokens of at most 2,048 characters. */
 export const MAX_CONTINUATION_TOKEN = 2048;
 
+/** With a cloud assembly: which of its stacks the execution deploys (0-based) and how many there are. */
+const StackPositionSchema = z
+  .strictObject({
+    index: z.number().check(z.int(), z.minimum(0), z.maximum(9_999)),
+    count: z.number().check(z.int(), z.minimum(1), z.maximum(10_000)),
+  })
+  .check(z.refine((position) => position.index < position.count, 'index must be less than count'));
+
 export const ContinuationTokenSchema = z.strictObject({
   v: z.literal(1),
+  stack: z.optional(StackPositionSchema),
   executionArn: z
     .string()
     .check(
@@ -18,9 +27,16 @@ export const ContinuationTokenSchema = z.strictObject({
 });
 export type ContinuationToken = z.infer<typeof ContinuationTokenSchema>;
 
-export function encodeContinuationToken(executionArn: string): string {
+export function encodeContinuationToken(
+  executionArn: string,
+  stack?: { readonly index: number; readonly count: number },
+): string {
   const token = JSON.stringify(
-    parseWith(ContinuationTokenSchema, { v: 1, executionArn }, 'continuation token'),
+    parseWith(
+      ContinuationTokenSchema,
+      { v: 1, executionArn, ...(stack === undefined ? {} : { stack }) },
+      'continuation token',
+    ),
   );
   if (token.length > MAX_CONTINUATION_TOKEN) {
     throw new PayloadValidationError('continuation token', [

@@ -1,6 +1,13 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { readArtifactFile } from '@cfn-safe-deploy/deploy-shared';
-import { type InputFile, parseInputFile, parseJsonText } from '@cfn-safe-deploy/state-payloads';
+import {
+  type AssemblyInputFile,
+  type InputFile,
+  namesCloudAssembly,
+  parseAssemblyInputFile,
+  parseInputFile,
+  parseJsonText,
+} from '@cfn-safe-deploy/state-payloads';
 import { describeAwsError } from './aws-errors.js';
 
 /** Step Functions accepts execution input of at most 256 KiB; a larger input file can never start. */
@@ -79,8 +86,13 @@ export async function readInputArtifactFile(
   }
 }
 
-/** Parses the file's text as JSON (each key once) and validates it as a state machine input file. */
-export function parseInputFileText(text: string, where: string): InputFile {
+/** The input file: one template, or a cloud assembly. */
+export type DeploymentFile =
+  | { readonly kind: 'template'; readonly file: InputFile }
+  | { readonly kind: 'assembly'; readonly file: AssemblyInputFile };
+
+/** Parses the file's text as JSON (each key once): one template, or a cloud assembly (`cloudAssembly`). */
+export function parseDeploymentFileText(text: string, where: string): DeploymentFile {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -93,5 +105,8 @@ export function parseInputFileText(text: string, where: string): InputFile {
   // JSON.parse keeps the last of two equal keys silently: a second "stackName" or "onUnsafeChange"
   // must not change the deployment unseen. parseJsonText names the key written twice.
   parseJsonText(text, `The state machine input file ${where}`);
-  return parseInputFile(value, `The state machine input file ${where}`);
+  const source = `The state machine input file ${where}`;
+  return namesCloudAssembly(value)
+    ? { kind: 'assembly', file: parseAssemblyInputFile(value, source) }
+    : { kind: 'template', file: parseInputFile(value, source) };
 }

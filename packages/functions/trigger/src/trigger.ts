@@ -11,17 +11,23 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { logger as sharedLogger } from '@cfn-safe-deploy/deploy-shared';
+import { readArtifactFile, type logger as sharedLogger } from '@cfn-safe-deploy/deploy-shared';
 import {
+  type AssemblyInputFile,
+  type AssemblyStack,
+  declaredParameters,
   decodeContinuationToken,
+  type ExecutionInput,
   encodeContinuationToken,
   executionArnFor,
   executionNameFor,
   MAX_PIPELINE_MESSAGE,
+  MAX_TEMPLATE_BODY_BYTES,
   PayloadValidationError,
   parseExecutionInput,
   parseJsonText,
   parseWith,
+  planAssembly,
   type UserParameters,
   UserParametersSchema,
 } from '@cfn-safe-deploy/state-payloads';
@@ -36,7 +42,19 @@ import {
   type PipelineJob,
   parseJob,
 } from './event.js';
-import { parseInputFileText, readInputArtifactFile, readInputBucketFile } from './input-file.js';
+import {
+  type DeploymentFile,
+  InputFileError,
+  parseDeploymentFileText,
+  readInputArtifactFile,
+  readInputBucketFile,
+} from './input-file.js';
+
+/** With a cloud assembly: the stack an execution deploys (0-based) and how many there are. */
+interface StackPosition {
+  readonly index: number;
+  readonly count: number;
+}
 
 export type TriggerLogger = typeof sharedLogger;
 
@@ -99,43 +117,81 @@ function inputArtifactOf(job: PipelineJob, logger: TriggerLogger): { bucket: str
   return first;
 }
 
+/** Where the Trigger reads the job's input from: what every invocation of the job carries. */
+interface JobInputs {
+  readonly job: PipelineJob;
+  readonly parameters: UserParameters;
+  readonly artifact: { readonly bucket: string; readonly key: string };
+  readonly artifactS3: () => S3Client;
+}
+
+function jobInputs(job: PipelineJob, event: unknown, deps: TriggerDeps): JobInputs {
+  const parameters = parseUserParameters(job.userParameters);
+  const artifact = inputArtifactOf(job, deps.logger);
+  let client: S3Client | undefined;
+  return {
+    job,
+    parameters,
+    artifact,
+    artifactS3: () => {
+      client ??= deps.artifactS3(artifactCredentialsOf(event));
+      return client;
+    },
+  };
+}
+
+async function readDeploymentFile(inputs: JobInputs, deps: TriggerDeps): Promise<DeploymentFile> {
+  const { parameters, artifact } = inputs;
+  return parameters.s3Bucket === undefined
+    ? parseDeploymentFileText(
+        await readInputArtifactFile(inputs.artifactS3(), artifact, parameters.stateMachineFile),
+        `"${parameters.stateMachineFile}" in the input artifact`,
+      )
+    : parseDeploymentFileText(
+        await readInputBucketFile(deps.s3, parameters.s3Bucket, parameters.stateMachineFile),
+        `s3://${parameters.s3Bucket}/${parameters.stateMachineFile}`,
+      );
+}
+
 async function startExecution(
   job: PipelineJob,
   event: unknown,
   deps: TriggerDeps,
   progress: Progress,
 ): Promise<JobAnswer> {
-  const { stateMachineArn } = readTriggerConfig(deps.env);
-  const parameters = parseUserParameters(job.userParameters);
-  const artifact = inputArtifactOf(job, deps.logger);
-
-  const file =
-    parameters.s3Bucket === undefined
-      ? parseInputFileText(
-          await readInputArtifactFile(
-            deps.artifactS3(artifactCredentialsOf(event)),
-            artifact,
-            parameters.stateMachineFile,
-          ),
-          `"${parameters.stateMachineFile}" in the input artifact`,
-        )
-      : parseInputFileText(
-          await readInputBucketFile(deps.s3, parameters.s3Bucket, parameters.stateMachineFile),
-          `s3://${parameters.s3Bucket}/${parameters.stateMachineFile}`,
-        );
-  if (file.revisionS3Bucket !== undefined || file.revisionS3Key !== undefined) {
+  const inputs = jobInputs(job, event, deps);
+  const deployment = await readDeploymentFile(inputs, deps);
+  if (deployment.file.revisionS3Bucket !== undefined || deployment.file.revisionS3Key !== undefined) {
     deps.logger.warn('The input file names a revision; the job input artifact is deployed instead');
   }
+  if (deployment.kind === 'assembly') {
+    const plan = await planAssemblyOf(inputs, deployment.file);
+    return startAssemblyStack(inputs, deployment.file, plan, 0, deps, progress);
+  }
   const input = parseExecutionInput({
-    ...file,
-    revisionS3Bucket: artifact.bucket,
-    revisionS3Key: artifact.key,
+    ...deployment.file,
+    revisionS3Bucket: inputs.artifact.bucket,
+    revisionS3Key: inputs.artifact.key,
   });
+  return startNamedExecution(deps, progress, executionNameFor(job.id), input);
+}
 
-  const name = executionNameFor(job.id);
+/**
+ * Starts the execution `name` (or, on a repeated invocation, finds the one already started) and
+ * answers with its continuation token; `position` is the stack's place in a cloud assembly.
+ */
+async function startNamedExecution(
+  deps: TriggerDeps,
+  progress: Progress,
+  name: string,
+  input: ExecutionInput,
+  position?: StackPosition,
+): Promise<JobAnswer> {
+  const { stateMachineArn } = readTriggerConfig(deps.env);
   const expectedArn = executionArnFor(stateMachineArn, name);
   progress.executionArn = expectedArn;
   deps.logger.appendKeys({ executionArn: expectedArn });
+  const stackName = `${input.environmentName}-${input.stackName}`;
 
   let startedArn: string | undefined;
   try {
@@ -160,27 +216,106 @@ async function startExecution(
     progress.executionArn = startedArn;
     deps.logger.appendKeys({ executionArn: startedArn });
     deps.logger.info('Started the Deploy state machine', {
-      stackName: `${input.environmentName}-${input.stackName}`,
+      stackName,
+      ...(position === undefined ? {} : { stack: position.index + 1, of: position.count }),
     });
+    const which = position === undefined ? '' : ` (stack ${position.index + 1} of ${position.count})`;
     return {
       kind: 'continue',
       executionArn: startedArn,
-      continuationToken: encodeContinuationToken(startedArn),
+      continuationToken: encodeContinuationToken(startedArn, position),
       summary: fit(
-        `Started the Deploy state machine for stack ${input.environmentName}-${input.stackName} (execution ${startedArn}).`,
+        `Started the Deploy state machine for stack ${stackName}${which} (execution ${startedArn}).`,
         MAX_SUMMARY,
       ),
     };
   }
 
-  // A repeated first invocation of this job (CodePipeline delivers at least once): the execution of
-  // this name exists already. Follow it; never start a second one.
+  // A repeated invocation (CodePipeline delivers at least once): the execution of this name exists
+  // already. Follow it; never start a second one.
   deps.logger.warn('An execution for this job exists already; following it instead of starting another');
-  return describeAndAnswer(deps, expectedArn);
+  return describeAndAnswer(deps, expectedArn, position);
 }
 
-async function describeAndAnswer(deps: TriggerDeps, executionArn: string): Promise<JobAnswer> {
-  const continuationToken = encodeContinuationToken(executionArn);
+/** The assembly's stacks in deployment order, from manifest.json in the input artifact. */
+async function planAssemblyOf(inputs: JobInputs, file: AssemblyInputFile): Promise<AssemblyStack[]> {
+  const manifestPath = `${file.cloudAssembly.replace(/\/+$/, '')}/manifest.json`;
+  const text = await readAssemblyFile(inputs, manifestPath, 'the cloud assembly manifest');
+  return planAssembly(text, file);
+}
+
+/** A file of the cloud assembly, from the input artifact (templates up to CloudFormation's 1 MB). */
+async function readAssemblyFile(inputs: JobInputs, path: string, what: string): Promise<string> {
+  try {
+    const file = await readArtifactFile(
+      inputs.artifactS3(),
+      { bucket: inputs.artifact.bucket, key: inputs.artifact.key, path, describedAs: what },
+      {
+        maxFileBytes: MAX_TEMPLATE_BODY_BYTES,
+        maxFileBytesReason: 'CloudFormation accepts templates of at most 1 MB',
+      },
+    );
+    return file.body;
+  } catch (error) {
+    throw new InputFileError(
+      `Could not read ${what} "${path}" from the input artifact: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Starts the execution of the assembly's stack `index`: named `<stack's assembly name minus the
+ * environment prefix>`, its template in the artifact, `environmentName` and the input's parameters
+ * passed only where the template declares them.
+ */
+async function startAssemblyStack(
+  inputs: JobInputs,
+  file: AssemblyInputFile,
+  plan: readonly AssemblyStack[],
+  index: number,
+  deps: TriggerDeps,
+  progress: Progress,
+): Promise<JobAnswer> {
+  const stack = plan[index];
+  if (stack === undefined) throw new Error(`Bug: no stack ${index} in a plan of ${plan.length}`);
+  const template = await readAssemblyFile(
+    inputs,
+    stack.templatePath,
+    `the template of stack ${stack.artifactId}`,
+  );
+  const declared = new Set(declaredParameters(template, stack.templatePath));
+  const parameters = Object.fromEntries(
+    Object.entries({ ...file.parameters, environmentName: file.environmentName }).filter(([key]) =>
+      declared.has(key),
+    ),
+  );
+  const assetManifests = index === 0 ? [...new Set(plan.flatMap((each) => each.assetManifests))] : [];
+  const input = parseExecutionInput({
+    environmentName: file.environmentName,
+    stackName: stack.stackName.slice(file.environmentName.length + 1),
+    templatePath: stack.templatePath,
+    ...(Object.keys(parameters).length === 0 ? {} : { parameters }),
+    ...(file.capabilities === undefined ? {} : { capabilities: file.capabilities }),
+    ...(file.tags === undefined ? {} : { tags: file.tags }),
+    onUnsafeChange: file.onUnsafeChange,
+    ...(file.policy === undefined ? {} : { policy: file.policy }),
+    ...(assetManifests.length === 0 ? {} : { assetManifests }),
+    revisionS3Bucket: inputs.artifact.bucket,
+    revisionS3Key: inputs.artifact.key,
+  });
+  return startNamedExecution(deps, progress, executionNameFor(inputs.job.id, index), input, {
+    index,
+    count: plan.length,
+  });
+}
+
+async function describeAndAnswer(
+  deps: TriggerDeps,
+  executionArn: string,
+  position?: StackPosition,
+): Promise<JobAnswer> {
+  const continuationToken = encodeContinuationToken(executionArn, position);
   let described: DescribeExecutionCommandOutput;
   try {
     described = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -243,10 +378,11 @@ async function describeAndAnswer(deps: TriggerDeps, executionArn: string): Promi
 
 async function continueExecution(
   job: PipelineJob,
+  event: unknown,
   deps: TriggerDeps,
   progress: Progress,
 ): Promise<JobAnswer> {
-  const { executionArn } = decodeContinuationToken(job.continuationToken ?? '');
+  const { executionArn, stack: position } = decodeContinuationToken(job.continuationToken ?? '');
   // The token comes back through CodePipeline; it may name only an execution of this Trigger's state
   // machine (the function role may describe no other either). Without STATE_MACHINE_ARN, follow it.
   if (deps.env.STATE_MACHINE_ARN?.trim()) {
@@ -260,7 +396,90 @@ async function continueExecution(
   }
   progress.executionArn = executionArn;
   deps.logger.appendKeys({ executionArn });
-  return describeAndAnswer(deps, executionArn);
+  const answer = await describeAndAnswer(deps, executionArn, position);
+  if (position === undefined || answer.kind === 'continue') return answer;
+  return nextOfAssembly(job, event, deps, progress, position, answer);
+}
+
+/**
+ * A stack of a cloud assembly has its answer: the next stack starts when it succeeded; the job fails
+ * when it did not, naming the stack and the stacks not attempted; after the last, the job succeeds
+ * with every stack's outcome.
+ */
+async function nextOfAssembly(
+  job: PipelineJob,
+  event: unknown,
+  deps: TriggerDeps,
+  progress: Progress,
+  position: StackPosition,
+  answer: Exclude<JobAnswer, { kind: 'continue' }>,
+): Promise<JobAnswer> {
+  const inputs = jobInputs(job, event, deps);
+  const deployment = await readDeploymentFile(inputs, deps);
+  if (deployment.kind !== 'assembly') {
+    throw new PayloadValidationError('continuation token', [
+      'stack: the token follows a stack of a cloud assembly, but the input file names one template',
+    ]);
+  }
+  const plan = await planAssemblyOf(inputs, deployment.file);
+  if (plan.length !== position.count) {
+    throw new PayloadValidationError('continuation token', [
+      `stack: the token follows stack ${position.index + 1} of ${position.count}, but the assembly ${deployment.file.cloudAssembly} now has ${plan.length} stacks to deploy`,
+    ]);
+  }
+  const names = plan.map((stack) => stack.stackName);
+  const current = names[position.index] ?? '?';
+  const which = `Stack ${current} (${position.index + 1} of ${position.count})`;
+  if (answer.kind === 'failed') {
+    const rest = names.slice(position.index + 1);
+    const notAttempted = rest.length === 0 ? '' : ` Not attempted, left as they were: ${rest.join(', ')}.`;
+    const done = names.slice(0, position.index);
+    const before = done.length === 0 ? '' : ` Deployed before it: ${done.join(', ')}.`;
+    return {
+      ...answer,
+      message: fit(`${which}: ${answer.message}${notAttempted}${before}`, MAX_PIPELINE_MESSAGE),
+    };
+  }
+  if (position.index + 1 < position.count) {
+    deps.logger.info('A stack of the assembly is deployed; starting the next', { stackName: current });
+    return startAssemblyStack(inputs, deployment.file, plan, position.index + 1, deps, progress);
+  }
+  const outcomes = await Promise.all(
+    plan.map(async (stack, index) =>
+      index === position.index
+        ? `${stack.stackName}: ${answer.summary}`
+        : `${stack.stackName}: ${await outcomeSummary(deps, executionArnFor(readTriggerConfig(deps.env).stateMachineArn, executionNameFor(job.id, index)))}`,
+    ),
+  );
+  return {
+    ...answer,
+    summary: fit(
+      `All ${plan.length} stacks of ${deployment.file.cloudAssembly} deployed. ${outcomes.join(' ')}`,
+      MAX_SUMMARY,
+    ),
+    outputVariables: { ...answer.outputVariables, stacks: names.join(',') },
+  };
+}
+
+/** An earlier stack's outcome in words (for the final summary), or why it is not known. */
+async function outcomeSummary(deps: TriggerDeps, executionArn: string): Promise<string> {
+  try {
+    const described = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const answer = answerForExecution(
+      {
+        executionArn,
+        status: described.status ?? 'UNKNOWN',
+        output: described.output,
+        error: described.error,
+        cause: described.cause,
+        stopDate: described.stopDate,
+      },
+      '',
+    );
+    return answer.kind === 'succeeded' ? answer.summary : `(execution ${described.status ?? 'UNKNOWN'})`;
+  } catch (error) {
+    return `(its execution could not be described: ${describeAwsError(error)})`;
+  }
 }
 
 function failureMessage(error: unknown, continuing: boolean): string {
@@ -278,7 +497,7 @@ async function decide(event: unknown, deps: TriggerDeps, progress: Progress): Pr
     const job = parseJob(event);
     continuing = job.continuationToken !== undefined;
     return continuing
-      ? await continueExecution(job, deps, progress)
+      ? await continueExecution(job, event, deps, progress)
       : await startExecution(job, event, deps, progress);
   } catch (error) {
     deps.logger.error('The deployment step failed; failing the job', { error: errorSummary(error) });
