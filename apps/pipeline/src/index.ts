@@ -16,6 +16,7 @@ export {
   INPUT_FILE_KEY,
   PipelineStack,
   type PipelineStackProps,
+  SAMPLE_APP_ASSEMBLY_INPUT,
   SAMPLE_APP_OUTPUT,
 } from './stack.js';
 export {

@@ -1,4 +1,4 @@
-import { TEMPLATE_FILE } from '@cfn-safe-deploy/sample-app';
+import { ASSEMBLY_DIR, DATA_STACK_ID, templateFileOf } from '@cfn-safe-deploy/sample-app';
 import { DEFAULT_PARAMETER_NAME } from '@cfn-safe-deploy/state-machine';
 import { type InputFile, parseInputFile } from '@cfn-safe-deploy/state-payloads';
 import { ArnFormat, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -36,13 +36,14 @@ import { bundledTriggerCode } from './trigger-code.js';
 /** The key of the state machine input file in the input bucket (the blog's name). */
 export const INPUT_FILE_KEY = 'state_machine_input.json';
 
-/** Where the build leaves the synthesized sample app, relative to the repository root. */
-export const SAMPLE_APP_OUTPUT = 'apps/sample-app/cdk.out';
+/** Where the build leaves the sample app's cloud assembly, relative to the repository root. */
+export const SAMPLE_APP_OUTPUT = `apps/sample-app/${ASSEMBLY_DIR}`;
 
 /**
  * The build runs the repository's own buildspec.yml (the one CodeBuild users run for CI), so the
  * build commands exist once: install pnpm, `pnpm install --frozen-lockfile`, `pnpm nx run
- * sample-app:synth`, and the templates of SAMPLE_APP_OUTPUT as the artifact.
+ * sample-app:synth` (which builds the sample function first), and the whole cloud assembly
+ * (`cdk.out/`: manifest, templates, asset manifests, asset folders) as the artifact.
  */
 export const BUILD_SPEC_FILE = 'buildspec.yml';
 
@@ -52,13 +53,23 @@ export const BUILD_SPEC_FILE = 'buildspec.yml';
  */
 export const BUILD_ENVIRONMENT: Readonly<Record<string, string>> = { CHECKS: 'none', DEPLOY_APP: '' };
 
-/** What the Deploy action deploys by default: the sample app, as `prod-sample-lambda-app`. */
+/**
+ * The input file for the whole sample app once the Deploy state machine takes a cloud assembly
+ * (issue 16 §2): both stacks, under the names the assembly gives them (`prod-sample-data`,
+ * `prod-sample-service`), from `cdk.out` of the build artifact. Not the default yet: the input
+ * file schema does not accept `cloudAssembly` today.
+ */
+export const SAMPLE_APP_ASSEMBLY_INPUT = { environmentName: 'prod', cloudAssembly: ASSEMBLY_DIR } as const;
+
+/**
+ * What the Deploy action deploys by default until then: the sample app's data stack, a single
+ * template of the assembly, as `prod-sample-data` (the name the assembly gives it, so its export
+ * names are the ones the service stack imports). It declares no parameter and needs no capability.
+ */
 export const DEFAULT_INPUT_FILE: InputFile = {
   environmentName: 'prod',
-  stackName: 'sample-lambda-app',
-  templatePath: TEMPLATE_FILE,
-  parameters: { environmentName: 'prod' },
-  capabilities: ['CAPABILITY_IAM'],
+  stackName: 'sample-data',
+  templatePath: `${ASSEMBLY_DIR}/${templateFileOf(DATA_STACK_ID)}`,
   onUnsafeChange: 'fail',
 };
 

@@ -115,7 +115,8 @@ describe('the pipeline', () => {
       DestinationBucketName: { Ref: logicalId(stack, stack.inputBucket) },
       Prune: false,
     });
-    expect(DEFAULT_INPUT_FILE.templatePath).toBe('SampleLambdaApp.template.json');
+    expect(DEFAULT_INPUT_FILE.templatePath).toBe('cdk.out/SampleData.template.json');
+    expect(`${DEFAULT_INPUT_FILE.environmentName}-${DEFAULT_INPUT_FILE.stackName}`).toBe('prod-sample-data');
   });
 
   it('refuses an invalid input file at synthesis, naming the field', () => {

@@ -10,6 +10,12 @@ import { isVariant, VARIANT_SETTINGS, VARIANTS, type Variant } from './variants.
 export const DATA_STACK_ID = 'SampleData';
 export const SERVICE_STACK_ID = 'SampleService';
 
+/** The cloud assembly's folder, relative to the app (`output` of cdk.json): what the build hands on. */
+export const ASSEMBLY_DIR = 'cdk.out';
+
+/** The template file of a stack of the app, relative to the assembly's folder. */
+export const templateFileOf = (artifactId: string): string => `${artifactId}.template.json`;
+
 /** The environment the stacks are named after when none is given. */
 export const DEFAULT_ENVIRONMENT_NAME = 'prod';
 

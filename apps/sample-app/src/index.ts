@@ -1,4 +1,5 @@
 export {
+  ASSEMBLY_DIR,
   CLI_DEFAULT_CONTEXT,
   type CreateAppOptions,
   createApp,
@@ -7,6 +8,7 @@ export {
   type SampleApp,
   SERVICE_STACK_ID,
   stackNamesFor,
+  templateFileOf,
 } from './app.js';
 export {
   type AssemblyStack,
