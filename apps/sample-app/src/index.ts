@@ -25,6 +25,7 @@ export {
   checkedVariant,
   type FunctionBuild,
   isVariant,
+  LIFE_CYCLE,
   VARIANT_SETTINGS,
   VARIANTS,
   type Variant,

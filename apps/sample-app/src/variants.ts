@@ -16,6 +16,19 @@ export function isVariant(value: unknown): value is Variant {
   return typeof value === 'string' && (VARIANTS as readonly string[]).includes(value);
 }
 
+/**
+ * The demo's life cycle, in order: create both stacks; a code change with a new resource (executed);
+ * a table key change (refused, the service stack not attempted); the same version again (nothing
+ * to do); a change of CDKMetadata alone (never a finding). README.md lists each step's outcome.
+ */
+export const LIFE_CYCLE: readonly Variant[] = [
+  'base',
+  'code-change',
+  'table-key-change',
+  'code-change',
+  'metadata-only',
+];
+
 /** The variant of a stack's props (default `base`), checked: a stack built from plain JS gets a clear error. */
 export function checkedVariant(variant: unknown): Variant {
   const value = variant ?? 'base';

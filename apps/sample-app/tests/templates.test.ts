@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_STACK_ID, SERVICE_STACK_ID } from '../src/app.js';
+import { LIFE_CYCLE, VARIANTS } from '../src/variants.js';
 import { differences, removeOutdirs, type Synthesized, synthesized, type TemplateJson } from './support.js';
 
 let base: Synthesized;
@@ -183,6 +184,12 @@ describe('the variants, as the demo deploys them one after the other', () => {
         `/Resources/${logGroupId}`,
       ].sort(),
     );
+  });
+
+  it('the life cycle goes through every variant, starting with base and deploying code-change again', () => {
+    expect(new Set(LIFE_CYCLE)).toEqual(new Set(VARIANTS));
+    expect(LIFE_CYCLE[0]).toBe('base');
+    expect(LIFE_CYCLE.indexOf('code-change')).toBeLessThan(LIFE_CYCLE.lastIndexOf('code-change'));
   });
 
   it('code-change synthesized twice: the same templates, the same asset hash', () => {
