@@ -1,21 +1,46 @@
 // Bundles a task Lambda: src/handler.ts of the package in the current directory → dist/index.mjs
 // (ESM, Node 22, minified, AWS SDK v3 bundled and tree-shaken, linked source map, metafile).
 // Usage (a function package's `build` script): node ../../../scripts/bundle-function.mjs
+// Options (for a package that needs a second build of the same source, such as apps/sample-function):
+//   --outdir=DIR            write to DIR (relative to the package) instead of dist
+//   --build-env=NAME=VALUE  replace process.env.NAME by the string VALUE in the bundle (repeatable)
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
-const root = resolve(process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? process.cwd());
+const args = process.argv.slice(2);
+const root = resolve(args.find((arg) => !arg.startsWith('--')) ?? process.cwd());
 const entry = join(root, 'src', 'handler.ts');
-const outdir = join(root, 'dist');
+
+function fail(message) {
+  console.error(`bundle-function: ${message}`);
+  process.exit(2);
+}
+
+const outdirArgs = args.filter((arg) => arg.startsWith('--outdir='));
+if (outdirArgs.length > 1) fail(`--outdir is given ${outdirArgs.length} times; expected at most once`);
+const outdirName = outdirArgs[0]?.slice('--outdir='.length) ?? 'dist';
+if (!/^[A-Za-z0-9][\w.-]*$/.test(outdirName)) {
+  fail(
+    `--outdir is ${JSON.stringify(outdirName)}; expected a folder name of the package (letters, digits, ., _, -)`,
+  );
+}
+const outdir = join(root, outdirName);
+
+/** `--build-env=NAME=VALUE`: process.env.NAME becomes the string literal VALUE in the bundle. */
+const buildEnv = {};
+for (const arg of args.filter((a) => a.startsWith('--build-env='))) {
+  const match = /^--build-env=([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(arg);
+  if (match === null) fail(`${JSON.stringify(arg)} is not --build-env=NAME=VALUE (NAME a variable name)`);
+  buildEnv[`process.env.${match[1]}`] = JSON.stringify(match[2]);
+}
 const outfile = join(outdir, 'index.mjs');
 
 try {
   statSync(entry);
 } catch {
-  console.error(`bundle-function: ${entry} does not exist (run this from a function package)`);
-  process.exit(2);
+  fail(`${entry} does not exist (run this from a function package)`);
 }
 
 /**
@@ -282,7 +307,7 @@ const options = {
   legalComments: 'none',
   // The SDK's documented switch for its "Node older than 22" warning: the bundle targets node22
   // (Lambda nodejs22.x), where the check never fires; defined, the check and its text fold away.
-  define: { 'process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED': '"true"' },
+  define: { 'process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED': '"true"', ...buildEnv },
   mainFields: ['module', 'main'],
   metafile: true,
   plugins,

@@ -13,6 +13,7 @@ export {
   BUILD_ENVIRONMENT,
   BUILD_SPEC_FILE,
   DEFAULT_INPUT_FILE,
+  type DeploymentInputFile,
   INPUT_FILE_KEY,
   PipelineStack,
   type PipelineStackProps,

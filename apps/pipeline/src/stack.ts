@@ -1,6 +1,12 @@
-import { TEMPLATE_FILE } from '@cfn-safe-deploy/sample-app';
+import { ASSEMBLY_DIR } from '@cfn-safe-deploy/sample-app';
 import { DEFAULT_ENVIRONMENT_NAMES, DEFAULT_PARAMETER_NAME } from '@cfn-safe-deploy/state-machine';
-import { type InputFile, parseInputFile } from '@cfn-safe-deploy/state-payloads';
+import {
+  type AssemblyInputFile,
+  type InputFile,
+  namesCloudAssembly,
+  parseAssemblyInputFile,
+  parseInputFile,
+} from '@cfn-safe-deploy/state-payloads';
 import { ArnFormat, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { BuildSpec, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cdk-lib/aws-codebuild';
 import { Repository } from 'aws-cdk-lib/aws-codecommit';
@@ -36,13 +42,14 @@ import { bundledTriggerCode } from './trigger-code.js';
 /** The key of the state machine input file in the input bucket (the blog's name). */
 export const INPUT_FILE_KEY = 'state_machine_input.json';
 
-/** Where the build leaves the synthesized sample app, relative to the repository root. */
-export const SAMPLE_APP_OUTPUT = 'apps/sample-app/cdk.out';
+/** Where the build leaves the sample app's cloud assembly, relative to the repository root. */
+export const SAMPLE_APP_OUTPUT = `apps/sample-app/${ASSEMBLY_DIR}`;
 
 /**
  * The build runs the repository's own buildspec.yml (the one CodeBuild users run for CI), so the
  * build commands exist once: install pnpm, `pnpm install --frozen-lockfile`, `pnpm nx run
- * sample-app:synth`, and the templates of SAMPLE_APP_OUTPUT as the artifact.
+ * sample-app:synth` (which builds the sample function first), and the whole cloud assembly
+ * (`cdk.out/`: manifest, templates, asset manifests, asset folders) as the artifact.
  */
 export const BUILD_SPEC_FILE = 'buildspec.yml';
 
@@ -52,15 +59,24 @@ export const BUILD_SPEC_FILE = 'buildspec.yml';
  */
 export const BUILD_ENVIRONMENT: Readonly<Record<string, string>> = { CHECKS: 'none', DEPLOY_APP: '' };
 
-/** What the Deploy action deploys by default: the sample app, as `prod-sample-lambda-app`. */
-export const DEFAULT_INPUT_FILE: InputFile = {
+/**
+ * What the Deploy action deploys by default: the whole sample app, a cloud assembly — both stacks,
+ * in dependency order, under the names the assembly gives them (`prod-sample-data`,
+ * `prod-sample-service`), from `cdk.out` of the build artifact, its file assets published first.
+ */
+export const DEFAULT_INPUT_FILE: DeploymentInputFile = {
   environmentName: 'prod',
-  stackName: 'sample-lambda-app',
-  templatePath: TEMPLATE_FILE,
-  parameters: { environmentName: 'prod' },
+  cloudAssembly: ASSEMBLY_DIR,
   capabilities: ['CAPABILITY_IAM'],
-  onUnsafeChange: 'fail',
 };
+
+/** The Deploy action's input file: one template, or a cloud assembly. */
+export type DeploymentInputFile = InputFile | AssemblyInputFile;
+
+/** Validates the input file the app puts in the input bucket, as the Trigger will read it. */
+function checkedInputFile(value: DeploymentInputFile, source: string): DeploymentInputFile {
+  return namesCloudAssembly(value) ? parseAssemblyInputFile(value, source) : parseInputFile(value, source);
+}
 
 export interface PipelineStackProps extends StackProps {
   /**
@@ -84,7 +100,7 @@ export interface PipelineStackProps extends StackProps {
    * The state machine input file put in the input bucket (validated at synthesis).
    * @default DEFAULT_INPUT_FILE
    */
-  readonly inputFile?: InputFile;
+  readonly inputFile?: DeploymentInputFile;
   /**
    * The Trigger function's code.
    * @default - the bundle of @cfn-safe-deploy/function-trigger (`pnpm nx run trigger:build`)
@@ -132,7 +148,7 @@ export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps = {}) {
     super(scope, id, props);
     const source = props.source ?? DEFAULT_SOURCE;
-    const inputFile = parseInputFile(
+    const inputFile = checkedInputFile(
       props.inputFile ?? DEFAULT_INPUT_FILE,
       'inputFile (the pipeline app prop)',
     );

@@ -116,7 +116,30 @@ describe('the pipeline', () => {
       DestinationBucketName: { Ref: logicalId(stack, stack.inputBucket) },
       Prune: false,
     });
-    expect(DEFAULT_INPUT_FILE.templatePath).toBe('SampleLambdaApp.template.json');
+    // the whole sample app: its cloud assembly, both stacks, as the build stage hands it on
+    expect(DEFAULT_INPUT_FILE).toEqual({
+      environmentName: 'prod',
+      cloudAssembly: 'cdk.out',
+      capabilities: ['CAPABILITY_IAM'],
+    });
+  });
+
+  it.each([
+    [
+      { ...DEFAULT_INPUT_FILE, onUnsafeChange: 'blue-green' as const },
+      /onUnsafeChange: "blue-green" is not supported/,
+    ],
+    [
+      {
+        environmentName: 'prod',
+        stackName: 'app',
+        templatePath: 'a.json',
+        onUnsafeChange: 'sideways' as never,
+      },
+      /onUnsafeChange/,
+    ],
+  ])('refuses an input file the Trigger would refuse (%#), naming the field', (inputFile, message) => {
+    expect(() => createApp({ nag: false, stackProps: { inputFile } })).toThrow(message);
   });
 
   it('refuses an invalid input file at synthesis, naming the field', () => {

@@ -137,6 +137,15 @@ describe('nx affected in a copy of the repository', () => {
     expect(affected).not.toContain('sample-app');
   });
 
+  it("a change to the sample function's code reaches the sample app, which publishes it as a file asset", () => {
+    // GIVEN / WHEN
+    const affected = affectedBy('sample-function');
+
+    // THEN
+    expect(affected).toEqual(expect.arrayContaining(['sample-function', 'sample-app']));
+    expect(affected).not.toContain('state-machine');
+  });
+
   it('a sample-app change reaches no function package', () => {
     // GIVEN the function packages
     const functions = projectNames.filter((name) =>

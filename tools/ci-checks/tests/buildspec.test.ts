@@ -83,11 +83,11 @@ describe('buildspec.yml', () => {
     expect(commands).toContain('pnpm nx run "$DEPLOY_APP:deploy"');
   });
 
-  it("hands the sample app's templates to the pipeline (apps/pipeline's build stage runs this file)", () => {
+  it("hands the sample app's whole cloud assembly to the pipeline as cdk.out/ (apps/pipeline's build stage runs this file)", () => {
     // GIVEN / WHEN / THEN
     expect(spec.artifacts).toEqual({
-      'base-directory': 'apps/sample-app/cdk.out',
-      files: ['*.template.json'],
+      'base-directory': 'apps/sample-app',
+      files: ['cdk.out/**/*'],
     });
     expect(spec.cache?.paths).toContain('.nx/cache/**/*');
   });

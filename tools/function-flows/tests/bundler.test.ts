@@ -132,6 +132,43 @@ describe('bundle-function on an entry of its own', () => {
   });
 });
 
+describe('bundle-function --outdir and --build-env (a second build of the same source)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'bundler-options-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const bundle = (args: readonly string[]) =>
+    execFileSync(process.execPath, [bundler, root, ...args], { encoding: 'utf8', stdio: 'pipe' });
+
+  it('writes to the folder named, with process.env.NAME replaced by the string given', async () => {
+    // Prepare
+    mkdirSync(join(root, 'src'), { recursive: true });
+    writeFileSync(
+      join(root, 'src', 'handler.ts'),
+      "export const handler = async () => ({ revision: process.env.SAMPLE_REVISION ?? 'none', other: process.env.OTHER ?? 'none' });\n",
+    );
+
+    // Act
+    bundle(['--outdir=dist-next', '--build-env=SAMPLE_REVISION=2 "quoted"']);
+    const file = join(root, 'dist-next', 'index.mjs');
+    const { handler } = (await import(pathToFileURL(file).href)) as {
+      handler: () => Promise<Record<string, string>>;
+    };
+
+    // Assess
+    expect(await handler()).toEqual({ revision: '2 "quoted"', other: 'none' });
+    expect(readFileSync(file, 'utf8')).not.toContain('SAMPLE_REVISION');
+    expect(existsSync(join(root, 'dist'))).toBe(false);
+  });
+
+  it.each([
+    [['--outdir=../elsewhere'], '--outdir is "../elsewhere"; expected a folder name of the package'],
+    [['--outdir=a', '--outdir=b'], '--outdir is given 2 times; expected at most once'],
+    [['--build-env=1X=y'], '"--build-env=1X=y" is not --build-env=NAME=VALUE'],
+    [['--build-env=NOVALUE'], '"--build-env=NOVALUE" is not --build-env=NAME=VALUE'],
+  ])('refuses %j, naming the value and what was expected', (args, message) => {
+    expect(() => bundle(args)).toThrow(message);
+  });
+});
+
 describe('sdk-schema-literal-keys, the one transformation of AWS SDK code', () => {
   const root = mkdtempSync(join(tmpdir(), 'bundler-sdk-layout-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
