@@ -68,6 +68,7 @@ export const DEFAULT_INPUT_FILE: DeploymentInputFile = {
   environmentName: 'prod',
   cloudAssembly: ASSEMBLY_DIR,
   capabilities: ['CAPABILITY_IAM'],
+  onUnsafeChange: 'fail',
 };
 
 /** The Deploy action's input file: one template, or a cloud assembly. */

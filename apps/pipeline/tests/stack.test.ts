@@ -121,6 +121,7 @@ describe('the pipeline', () => {
       environmentName: 'prod',
       cloudAssembly: 'cdk.out',
       capabilities: ['CAPABILITY_IAM'],
+      onUnsafeChange: 'fail',
     });
   });
 

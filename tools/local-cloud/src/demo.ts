@@ -3,59 +3,68 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { GetTemplateCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
+import type { Variant } from '@cfn-safe-deploy/sample-app';
 import { startEmulator, stopEmulator } from './emulator.js';
 import { formatMs, progressPrinter } from './progress.js';
 import { renderReport } from './report.js';
 import { savedRunOf } from './run-file.js';
 import { type DeployRecord, LocalCloud } from './session.js';
 
+/** The sample app's revisions (its `VARIANTS`; named here so that the demo loads the CDK only to synthesize). */
+const VARIANTS = [
+  'base',
+  'code-change',
+  'table-key-change',
+  'metadata-only',
+] as const satisfies readonly Variant[];
+
 const require = createRequire(import.meta.url);
 
 export const DEMO_ENVIRONMENT = 'demo';
-export const DEMO_STACK = 'sample-lambda-app';
-export const DEMO_STACK_NAME = `${DEMO_ENVIRONMENT}-${DEMO_STACK}`;
-const TEMPLATE_FILE = 'SampleLambdaApp.template.json';
+/** The sample app's stacks as the demo deploys them, dependencies first. */
+export const DEMO_STACKS = [`${DEMO_ENVIRONMENT}-sample-data`, `${DEMO_ENVIRONMENT}-sample-service`] as const;
+const ASSEMBLY_DIR = 'cdk.out';
 
-export type SampleVariant = 'base' | 'safe-change' | 'replacing-change';
+/** How a stack of the sample app must end in a scenario; `not-attempted`: its execution never started. */
+export type StackExpectation = 'created' | 'updated' | 'no-changes' | 'refused' | 'not-attempted';
 
-/** One step of the demo: a revision, how unsafe changes are handled, and how it must end. */
+/** One step of the demo: a revision of the sample app, and how each of its stacks must end. */
 export interface DemoScenario {
   readonly title: string;
-  readonly variant: SampleVariant;
-  readonly onUnsafeChange: 'fail' | 'blue-green';
-  readonly expected: { readonly result: 'Succeeded' | 'Failed'; readonly outcome: string };
+  readonly variant: Variant;
+  readonly expected: {
+    readonly result: 'Succeeded' | 'Failed';
+    /** Per stack of DEMO_STACKS, in order. */
+    readonly stacks: readonly [StackExpectation, StackExpectation];
+  };
 }
 
+/** The life of a real app (the sample app's LIFE_CYCLE), with what each step must do to each stack. */
 export const DEMO_SCENARIOS: readonly DemoScenario[] = [
   {
-    title: 'First deploy',
+    title: 'First deploy of both stacks',
     variant: 'base',
-    onUnsafeChange: 'fail',
-    expected: { result: 'Succeeded', outcome: 'created' },
+    expected: { result: 'Succeeded', stacks: ['created', 'created'] },
   },
   {
-    title: 'Safe change',
-    variant: 'safe-change',
-    onUnsafeChange: 'fail',
-    expected: { result: 'Succeeded', outcome: 'updated' },
+    title: 'New function code and a new resource',
+    variant: 'code-change',
+    expected: { result: 'Succeeded', stacks: ['no-changes', 'updated'] },
   },
   {
-    title: 'Replacing change',
-    variant: 'replacing-change',
-    onUnsafeChange: 'fail',
-    expected: { result: 'Failed', outcome: 'refused' },
+    title: 'Table key change (a replacement)',
+    variant: 'table-key-change',
+    expected: { result: 'Failed', stacks: ['refused', 'not-attempted'] },
   },
   {
     title: 'Same version again',
-    variant: 'safe-change',
-    onUnsafeChange: 'fail',
-    expected: { result: 'Succeeded', outcome: 'no-changes' },
+    variant: 'code-change',
+    expected: { result: 'Succeeded', stacks: ['no-changes', 'no-changes'] },
   },
   {
-    title: 'Replacing change, blue/green',
-    variant: 'replacing-change',
-    onUnsafeChange: 'blue-green',
-    expected: { result: 'Succeeded', outcome: 'blue-green' },
+    title: 'CDK metadata only',
+    variant: 'metadata-only',
+    expected: { result: 'Succeeded', stacks: ['updated', 'updated'] },
   },
 ];
 
@@ -79,7 +88,7 @@ export interface DemoResult {
 export interface DemoOptions {
   /** The demo's own state directory (its emulator, inputs, templates and logs). */
   readonly stateDir: string;
-  /** Where the synthesized definition and templates are cached. */
+  /** Where the synthesized definition and assemblies are cached. */
   readonly cacheDir: string;
   readonly write?: (text: string) => void;
   /** Print each state as it runs. @default true */
@@ -88,11 +97,12 @@ export interface DemoOptions {
   readonly reportDir?: string;
 }
 
-function digestOfDir(dir: string): string {
+function digestOfDirs(dirs: readonly string[]): string {
   const hash = createHash('sha256');
-  if (existsSync(dir)) {
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir)
-      .filter((name) => name.endsWith('.js'))
+      .filter((name) => name.endsWith('.js') || name.endsWith('.mjs'))
       .sort()) {
       hash.update(file).update(readFileSync(join(dir, file)));
     }
@@ -100,40 +110,42 @@ function digestOfDir(dir: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** The three revisions of the sample app, synthesized in one process (cached by the app's build). */
-export async function synthesizeSampleApp(cacheDir: string): Promise<Record<SampleVariant, string>> {
-  const dist = join(dirname(require.resolve('@cfn-safe-deploy/sample-app/package.json')), 'dist');
-  const root = join(cacheDir, `sample-app-${digestOfDir(dist)}`);
-  const variants: SampleVariant[] = ['base', 'safe-change', 'replacing-change'];
-  const dirs = Object.fromEntries(variants.map((variant) => [variant, join(root, variant)])) as Record<
-    SampleVariant,
+/**
+ * The source directory of each revision of the sample app: `cdk.out/` holds its cloud assembly
+ * (both stacks, their asset manifests and the function's bundle as a file asset). Cached by the
+ * app's and the function's builds.
+ */
+export async function synthesizeSampleApp(cacheDir: string): Promise<Record<Variant, string>> {
+  const appDir = dirname(require.resolve('@cfn-safe-deploy/sample-app/package.json'));
+  const functionDir = dirname(require.resolve('@cfn-safe-deploy/sample-function/package.json'));
+  const digest = digestOfDirs([
+    join(appDir, 'dist'),
+    join(functionDir, 'dist'),
+    join(functionDir, 'dist-next'),
+  ]);
+  const root = join(cacheDir, `sample-app-${digest}`);
+  const dirs = Object.fromEntries(VARIANTS.map((variant) => [variant, join(root, variant)])) as Record<
+    Variant,
     string
   >;
-  if (variants.every((variant) => existsSync(join(dirs[variant], TEMPLATE_FILE)))) return dirs;
-  const { createApp } = await import('@cfn-safe-deploy/sample-app');
-  for (const variant of variants) {
-    // No cdk-nag and no built-in validation: they do not change the template and cost seconds.
-    const { app, stack } = createApp({
-      variant,
-      nag: false,
-      appProps: { builtinCloudFormationValidation: false },
+  if (VARIANTS.every((variant) => existsSync(join(dirs[variant], ASSEMBLY_DIR, 'manifest.json'))))
+    return dirs;
+  const { synthesizeSampleAssembly } = await import('@cfn-safe-deploy/sample-app');
+  for (const variant of VARIANTS) {
+    rmSync(dirs[variant], { recursive: true, force: true });
+    await synthesizeSampleAssembly(variant, join(dirs[variant], ASSEMBLY_DIR), {
+      environmentName: DEMO_ENVIRONMENT,
     });
-    const template = app.synth().getStackByName(stack.stackName).template as unknown;
-    mkdirSync(dirs[variant], { recursive: true });
-    writeFileSync(join(dirs[variant], TEMPLATE_FILE), JSON.stringify(template, null, 1));
   }
   return dirs;
 }
 
-function inputFor(scenario: DemoScenario): Record<string, unknown> {
+function inputFor(): Record<string, unknown> {
   return {
     environmentName: DEMO_ENVIRONMENT,
-    stackName: DEMO_STACK,
-    templatePath: TEMPLATE_FILE,
-    parameters: { environmentName: DEMO_ENVIRONMENT },
+    cloudAssembly: ASSEMBLY_DIR,
     capabilities: ['CAPABILITY_IAM'],
     tags: { project: 'cfn-safe-deploy-demo' },
-    onUnsafeChange: scenario.onUnsafeChange,
   };
 }
 
@@ -184,13 +196,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     for (const [index, scenario] of DEMO_SCENARIOS.entries()) {
       line();
       line(
-        `${index + 1}. ${scenario.title} (${scenario.variant}, onUnsafeChange ${scenario.onUnsafeChange}): expect ${scenario.expected.outcome}`,
+        `${index + 1}. ${scenario.title} (${scenario.variant}): expect ${DEMO_STACKS.map((stack, at) => `${stack} ${scenario.expected.stacks[at]}`).join(', ')}`,
       );
-      const inputFile = join(inputs, `${index + 1}-${scenario.variant}-${scenario.onUnsafeChange}.json`);
-      writeFileSync(inputFile, `${JSON.stringify(inputFor(scenario), null, 2)}\n`);
-      const before = await cfn
-        .send(new GetTemplateCommand({ StackName: DEMO_STACK_NAME }))
-        .catch(() => undefined);
+      const inputFile = join(inputs, `${index + 1}-${scenario.variant}.json`);
+      writeFileSync(inputFile, `${JSON.stringify(inputFor(), null, 2)}\n`);
+      const before = await Promise.all(
+        DEMO_STACKS.map((stack) =>
+          cfn
+            .send(new GetTemplateCommand({ StackName: stack }))
+            .then((answer) => answer.TemplateBody)
+            .catch(() => undefined),
+        ),
+      );
       const scenarioStart = Date.now();
       const record = await cloud.deploy({
         source: dirs[scenario.variant],
@@ -199,24 +216,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       });
       const ms = Date.now() - scenarioStart;
       const problems: string[] = [];
-      const outcome = record.outcome?.result ?? 'none';
       if (record.summary.result !== scenario.expected.result) problems.push(`ended ${record.summary.result}`);
-      if (outcome !== scenario.expected.outcome) problems.push(`outcome ${outcome}`);
-      const left = await cfn
-        .send(new ListChangeSetsCommand({ StackName: DEMO_STACK_NAME }))
-        .catch(() => undefined);
-      const open = (left?.Summaries ?? []).filter(
-        (summary) => summary.ExecutionStatus === 'AVAILABLE' || summary.Status === 'FAILED',
-      );
-      if (open.length > 0) problems.push(`${open.length} change set(s) left on ${DEMO_STACK_NAME}`);
-      if (scenario.expected.outcome === 'refused' || scenario.expected.outcome === 'blue-green') {
-        const after = await cfn
-          .send(new GetTemplateCommand({ StackName: DEMO_STACK_NAME }))
-          .catch(() => undefined);
-        if (after?.TemplateBody !== before?.TemplateBody) problems.push(`${DEMO_STACK_NAME} was changed`);
-      }
-      if (scenario.expected.outcome === 'blue-green' && record.summary.stackStatus !== 'CREATE_COMPLETE') {
-        problems.push(`blue/green stack ${record.summary.stackName} is ${record.summary.stackStatus}`);
+      const attempted = record.summary.stacks ?? [];
+      for (const [at, stack] of DEMO_STACKS.entries()) {
+        const expected = scenario.expected.stacks[at];
+        const got = attempted.find((each) => each.stackName === stack);
+        const outcome = got === undefined ? 'not-attempted' : (got.outcome ?? 'none');
+        if (outcome !== expected) problems.push(`${stack} ${outcome}`);
+        const left = await cfn.send(new ListChangeSetsCommand({ StackName: stack })).catch(() => undefined);
+        const open = (left?.Summaries ?? []).filter(
+          (summary) => summary.ExecutionStatus === 'AVAILABLE' || summary.Status === 'FAILED',
+        );
+        if (open.length > 0) problems.push(`${open.length} change set(s) left on ${stack}`);
+        if (expected === 'refused' || expected === 'not-attempted' || expected === 'no-changes') {
+          const after = await cfn
+            .send(new GetTemplateCommand({ StackName: stack }))
+            .then((answer) => answer.TemplateBody)
+            .catch(() => undefined);
+          if (after !== before[at]) problems.push(`${stack} was changed`);
+        }
       }
       const ok = problems.length === 0;
       // Named after the scenario as the summary shows it: 3-replacing-change.html, 5-replacing-change-blue-green.html.
@@ -239,13 +257,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const ms = Date.now() - started;
   line();
   line('Summary');
-  const header = ['#', 'Scenario', 'Expected', 'Got', 'Stack', 'Time', ''];
+  const header = ['#', 'Scenario', 'Expected', 'Got', 'Time', ''];
   const table = rows.map((row, index) => [
     String(index + 1),
     row.scenario.title,
-    row.scenario.expected.outcome,
-    row.record.outcome?.result ?? row.record.summary.result.toLowerCase(),
-    `${row.record.summary.stackName} ${row.record.summary.stackStatus}`,
+    row.scenario.expected.stacks.join(', '),
+    DEMO_STACKS.map(
+      (stack) =>
+        row.record.summary.stacks?.find((each) => each.stackName === stack)?.outcome ?? 'not-attempted',
+    ).join(', '),
     formatMs(row.ms),
     row.ok ? '✓' : '✗',
   ]);
@@ -259,12 +279,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   for (const [index, cells] of table.entries()) {
     line(render(cells));
     const row = rows[index];
-    if (row !== undefined) line(`      path: ${storyOf(row.record.summary.path, row.record)}`);
+    for (const stack of row?.record.summary.stacks ?? []) {
+      if (row !== undefined) line(`      ${stack.stackName}: ${storyOf(stack.path, row.record)}`);
+    }
   }
   const ok = rows.length === DEMO_SCENARIOS.length && rows.every((row) => row.ok);
   line();
   line(
-    `${ok ? 'All 5 scenarios ended as expected' : 'Some scenarios did not end as expected'} in ${formatMs(ms)}. Function logs: ${join(stateDir, 'logs', 'functions.log')}`,
+    `${ok ? `All ${DEMO_SCENARIOS.length} scenarios ended as expected` : 'Some scenarios did not end as expected'} in ${formatMs(ms)}. Function logs: ${join(stateDir, 'logs', 'functions.log')}`,
   );
   line(`Reports (one HTML page per scenario): ${options.reportDir ?? join(stateDir, 'reports')}`);
   return { ok, rows, ms };

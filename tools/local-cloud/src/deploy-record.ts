@@ -15,8 +15,24 @@ export interface DeploySummary {
   /** That stack's status in the emulator after the run, or DOES_NOT_EXIST. */
   readonly stackStatus: string;
   readonly message: string;
-  /** The Step Functions executions started for the job: 1, or 0 when the Trigger failed it before starting one. */
+  /**
+   * The Step Functions executions started for the job: 1 per stack (1 for one template), 0 when the
+   * Trigger failed it before starting one.
+   */
   readonly executions: number;
+  /** With a cloud assembly: each stack attempted, in deployment order (the others were not attempted). */
+  readonly stacks?: StackSummary[];
+}
+
+/** One stack of a cloud assembly, as its execution ended. */
+export interface StackSummary {
+  readonly stackName: string;
+  readonly executionStatus: string;
+  /** The outcome's `result` (created, updated, no-changes, refused, failed), when there is one. */
+  readonly outcome?: string;
+  readonly verdict?: string;
+  readonly stackStatus: string;
+  readonly path: string[];
 }
 
 /** The inspection as the state machine recorded it (`$.inspection`). */
@@ -87,12 +103,18 @@ export function outcomeOf(execution: LocalExecution | undefined): Outcome | unde
   }
 }
 
-/** `<environmentName>-<stackName>` read leniently from the input file (it may be malformed). */
+/**
+ * `<environmentName>-<stackName>` read leniently from the input file (it may be malformed); for a
+ * cloud assembly, `<environmentName>: <cloudAssembly>`.
+ */
 export function stackNameFromInput(text: string): string {
   try {
     const value = recordOf(JSON.parse(text));
     if (typeof value?.environmentName === 'string' && typeof value.stackName === 'string') {
       return `${value.environmentName}-${value.stackName}`;
+    }
+    if (typeof value?.environmentName === 'string' && typeof value.cloudAssembly === 'string') {
+      return `${value.environmentName}: ${value.cloudAssembly}`;
     }
   } catch {
     // malformed: the Trigger says so

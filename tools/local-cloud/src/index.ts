@@ -8,7 +8,7 @@ export * from './constants.js';
 export { type EmulatedDefinition, loadDefinition } from './definition.js';
 export {
   DEMO_SCENARIOS,
-  DEMO_STACK_NAME,
+  DEMO_STACKS,
   type DemoResult,
   type DemoScenario,
   runDemo,

@@ -25,6 +25,7 @@ import {
   inspectionOf,
   lastInspection,
   outcomeOf,
+  type StackSummary,
   stackNameFromInput,
 } from './deploy-record.js';
 import { UsageError } from './errors.js';
@@ -308,22 +309,26 @@ export class LocalCloud {
     const job = await this.uploadJob(source, inputFile, inputBytes);
     logCapture.write(`==== ${startedAt.toISOString()} job ${job.jobId}: ${source} with ${inputFile}`);
 
+    // One execution for a template; one per stack for a cloud assembly (`<name>-s1`, `-s2`, …).
     const executionName = executionNameFor(job.jobId);
+    const stackExecution = new RegExp(`^${executionNameFor(job.jobId, 0).replace(/-s1$/, '')}-s\\d+$`);
+    const executions: LocalExecution[] = [];
     let execution: LocalExecution | undefined;
-    let inspected = false;
+    const inspected = new Set<string>();
     const logs: FunctionLogLine[] = [];
     const stopLogs = logCapture.subscribe((logLine) => logs.push(logLine));
     const stopper = this.stopFromOutside();
     const unsubscribe = stepFunctions.subscribe((running, event) => {
-      if (running.name !== executionName) return;
+      if (running.name !== executionName && !stackExecution.test(running.name)) return;
+      if (!executions.includes(running)) executions.push(running);
       execution = running;
       stopper.onEvent(running, event);
       options.onProgress?.(event);
       // The deploy state carries $.inspection on: it is shown once, when the inspection first appears.
-      if (event.kind === 'state-exited' && !inspected) {
+      if (event.kind === 'state-exited' && !inspected.has(running.name)) {
         const inspection = inspectionOf(event.state.output);
         if (inspection !== undefined) {
-          inspected = true;
+          inspected.add(running.name);
           options.onProgress?.({ kind: 'inspection', inspection });
         }
       }
@@ -367,6 +372,9 @@ export class LocalCloud {
       stackStatus: await this.stackStatus(stackName),
       message: final.kind === 'failure' ? final.message : (final.summary ?? 'The pipeline action succeeded.'),
       executions: stepFunctions.executionCount - executionsBefore,
+      ...(executions.some((each) => stackExecution.test(each.name))
+        ? { stacks: await this.stackSummaries(executions) }
+        : {}),
     };
     return {
       summary,
@@ -382,6 +390,26 @@ export class LocalCloud {
       triggerInvocations: invocations,
       logs,
     };
+  }
+
+  /** Each stack of a cloud assembly the job attempted, from its execution. */
+  private async stackSummaries(executions: readonly LocalExecution[]): Promise<StackSummary[]> {
+    const summaries: StackSummary[] = [];
+    for (const each of executions) {
+      if (each.status !== 'RUNNING') await each.done;
+      const outcome = outcomeOf(each);
+      const inspection = lastInspection(each.states);
+      const stackName = deployedStackName(outcome, each.input);
+      summaries.push({
+        stackName,
+        executionStatus: each.status,
+        ...(outcome === undefined ? {} : { outcome: outcome.result }),
+        ...(inspection === undefined ? {} : { verdict: inspection.verdict }),
+        stackStatus: await this.stackStatus(stackName),
+        path: each.states.map((state) => state.name),
+      });
+    }
+    return summaries;
   }
 
   /**
