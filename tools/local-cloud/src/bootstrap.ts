@@ -32,9 +32,9 @@ export interface BootstrapOptions {
 }
 
 /**
- * Makes moto look like a bootstrapped account: creates the asset bucket and the version parameter,
- * each kept as it is when it exists (so a parameter set to an old version stays old, as in an
- * account bootstrapped long ago).
+ * Makes moto look like a bootstrapped account (`emulator start` calls it on the new moto): creates
+ * the asset bucket and the version parameter, each kept as it is when it exists. A `deploy` takes
+ * the account as it finds it, so a parameter set to an old version or removed stays so.
  */
 export async function bootstrapAccount(options: BootstrapOptions): Promise<void> {
   const s3 = new S3Client({

@@ -4,7 +4,6 @@ import { basename, join, resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { errorNameOf, executionNameFor } from '@cfn-safe-deploy/state-payloads';
-import { bootstrapAccount } from './bootstrap.js';
 import { AWS_SETTINGS_OF_THE_SHELL, bundleEnvironment, setProcessEnvironment } from './bundle-environment.js';
 import { type CloudFormationFront, startCloudFormationFront } from './cloudformation-front.js';
 import { LocalJobs } from './codepipeline.js';
@@ -220,7 +219,6 @@ export class LocalCloud {
     logCapture.redirect(join(options.stateDir, 'logs', 'functions.log'));
     const cloud = new LocalCloud(await startServices(options), options);
     await cloud.createBuckets();
-    await bootstrapAccount({ endpoint: options.motoEndpoint });
     return cloud;
   }
 
