@@ -46,6 +46,8 @@ async function bodyBytes(body: PutObjectCommandInput['Body']): Promise<Buffer | 
   const stream = body as Readable & { path?: string | Buffer };
   // The library gives a file's read stream: read the file it names, bounded.
   if (stream.path !== undefined) {
+    // Read from its file instead: the stream is closed unread (an open still pending must not throw later).
+    stream.on('error', () => undefined);
     const path = stream.path.toString();
     const size = statSync(path).size;
     if (size > MAX_UPLOAD_BYTES) {
