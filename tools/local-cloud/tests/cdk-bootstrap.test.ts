@@ -2,9 +2,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CloudFormationClient,
+  DeleteStackCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
   ListExportsCommand,
+  ListImportsCommand,
 } from '@aws-sdk/client-cloudformation';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -19,6 +22,8 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOOTSTRAP_ASSET_BUCKET, BOOTSTRAP_VERSION, BOOTSTRAP_VERSION_PARAMETER } from '../src/bootstrap.js';
+import { startCloudFormationFront } from '../src/cloudformation-front.js';
+import { CLOUDFORMATION_STATE_FILE } from '../src/constants.js';
 import { deployJson, stackStatus, startTestEmulator, type TestEmulator } from './helpers.js';
 
 /**
@@ -26,14 +31,17 @@ import { deployJson, stackStatus, startTestEmulator, type TestEmulator } from '.
  * data stack whose table's name the service stack imports (an Export and an Fn::ImportValue), each
  * template with the BootstrapVersion SSM parameter, the CheckBootstrapVersion rule and CDKMetadata.
  */
-function synthesize(outdir: string, options: { withDeadLetters?: boolean } = {}): string {
+function synthesize(
+  outdir: string,
+  options: { withDeadLetters?: boolean; serviceImports?: boolean } = {},
+): string {
   const app = new App({ outdir, analyticsReporting: true });
   const data = new Stack(app, 'Data');
   const table = new Table(data, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
   const service = new Stack(app, 'Service');
   new StringParameter(service, 'TableName', {
     parameterName: '/service/table-name',
-    stringValue: table.tableName,
+    stringValue: options.serviceImports === false ? 'fixed-name' : table.tableName,
   });
   if (options.withDeadLetters) new Queue(service, 'DeadLetters');
   app.synth();
@@ -49,6 +57,29 @@ describe('safe-deploy deploy: templates of CDK’s default synthesizer on the bo
   let ssm: SSMClient;
   let v1: string;
   let v2: string;
+  /** The data stack without its export (the service stack no longer references the table). */
+  let dataWithoutExport: string;
+
+  /** A CloudFormation client through a front of the test's own, over the emulator's state file. */
+  async function throughFront<T>(use: (cfn: CloudFormationClient) => Promise<T>): Promise<T> {
+    const front = await startCloudFormationFront({
+      upstream: emulator.endpoint,
+      operationMs: 0,
+      stateFile: join(emulator.home, CLOUDFORMATION_STATE_FILE),
+    });
+    try {
+      return await use(
+        new CloudFormationClient({
+          endpoint: front.endpoint,
+          region: 'us-east-1',
+          credentials: emulator.credentials,
+          maxAttempts: 1,
+        }),
+      );
+    } finally {
+      await front.close();
+    }
+  }
 
   beforeAll(async () => {
     emulator = await startTestEmulator();
@@ -60,6 +91,7 @@ describe('safe-deploy deploy: templates of CDK’s default synthesizer on the bo
     const root = mkdtempSync(join(tmpdir(), 'safe-deploy-cdk-'));
     v1 = synthesize(join(root, 'v1'));
     v2 = synthesize(join(root, 'v2'), { withDeadLetters: true });
+    dataWithoutExport = synthesize(join(root, 'v3'), { serviceImports: false });
   });
   afterAll(async () => {
     await emulator?.stop();
@@ -197,5 +229,44 @@ describe('safe-deploy deploy: templates of CDK’s default synthesizer on the bo
     });
     const template = await emulator.cfn.send(new GetTemplateCommand({ StackName: 'qa-Service' }));
     expect(template.TemplateBody).toContain('DeadLetters');
+  });
+
+  it('GIVEN the service stack imports the table name WHEN its imports are listed THEN the front names it', async () => {
+    // Act
+    const [exportName, imports] = await throughFront(async (cfn) => {
+      const name = (await cfn.send(new ListExportsCommand({}))).Exports?.[0]?.Name ?? '';
+      return [name, await cfn.send(new ListImportsCommand({ ExportName: name }))] as const;
+    });
+    // Assess
+    expect(exportName).toMatch(/^Data:ExportsOutputRefTable/);
+    expect(imports.Imports).toEqual(['qa-Service']);
+  });
+
+  it('GIVEN an imported export WHEN the data stack is deleted THEN CloudFormation cancels it, naming the importer', async () => {
+    // Act
+    const stack = await throughFront(async (cfn) => {
+      await cfn.send(new DeleteStackCommand({ StackName: 'qa-Data' }));
+      return (await cfn.send(new DescribeStacksCommand({ StackName: 'qa-Data' }))).Stacks?.[0];
+    });
+    // Assess
+    expect(stack?.StackStatus).toBe('CREATE_COMPLETE');
+    expect(stack?.StackStatusReason).toMatch(
+      /^Export Data:ExportsOutputRefTable\w+ cannot be deleted as it is in use by qa-Service$/,
+    );
+    expect(await stackStatus(emulator.cfn, 'qa-Data')).toBe('CREATE_COMPLETE');
+    expect((await emulator.cfn.send(new ListExportsCommand({}))).Exports).toHaveLength(1);
+  });
+
+  it('GIVEN an imported export WHEN an update of the data stack removes it THEN the update rolls back and the export stays', async () => {
+    // Act
+    const { code, summary } = await deployJson(emulator, dataWithoutExport, input('Data'));
+    // Assess
+    expect(code).toBe(1);
+    expect(summary.stackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(summary.message).toMatch(/cannot be deleted as it is in use by qa-Service/);
+    const exports = await emulator.cfn.send(new ListExportsCommand({}));
+    expect(exports.Exports?.map((entry) => entry.Name)).toEqual([
+      expect.stringMatching(/^Data:ExportsOutputRefTable/),
+    ]);
   });
 });
