@@ -1,6 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackResourceCommand,
+} from '@aws-sdk/client-cloudformation';
+import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -8,6 +14,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { type MotoServer, startMoto } from '@cfn-safe-deploy/testing/moto';
 import { App, Stack } from 'aws-cdk-lib';
@@ -57,11 +64,12 @@ describe('publishAssets against moto (S3, STS)', () => {
   let s3: S3Client;
   let aws: LambdaAws;
   let assembly: string;
+  let root: string;
 
   beforeAll(async () => {
     moto = await startMoto();
     s3 = new S3Client({ endpoint: moto.endpoint, region: REGION, credentials, forcePathStyle: true });
-    const root = mkdtempSync(join(tmpdir(), 'publish-assets-'));
+    root = mkdtempSync(join(tmpdir(), 'publish-assets-app-'));
     assembly = synthesize(root);
     await s3.send(new CreateBucketCommand({ Bucket: ASSET_BUCKET }));
     await s3.send(new CreateBucketCommand({ Bucket: 'artifacts' }));
@@ -83,6 +91,7 @@ describe('publishAssets against moto (S3, STS)', () => {
   }, 120_000);
   afterAll(async () => {
     await moto?.stop();
+    if (root !== undefined) rmSync(root, { recursive: true, force: true });
   });
 
   const input = {
@@ -144,5 +153,46 @@ describe('publishAssets against moto (S3, STS)', () => {
     expect(after.Contents?.map((object) => [object.Key, object.LastModified?.getTime()])).toEqual(
       before.Contents?.map((object) => [object.Key, object.LastModified?.getTime()]),
     );
+  });
+
+  it('GIVEN the published assets WHEN the template is deployed to moto THEN the function is created from the code at the manifest key', async () => {
+    // Arrange: what a bootstrapped account has (the version parameter the template reads)
+    const clients = { endpoint: moto.endpoint, region: REGION, credentials };
+    await new SSMClient(clients).send(
+      new PutParameterCommand({ Name: '/cdk-bootstrap/hnb659fds/version', Value: '33', Type: 'String' }),
+    );
+    const cfn = new CloudFormationClient(clients);
+    const manifest = JSON.parse(readFileSync(join(assembly, 'Service.assets.json'), 'utf8')) as {
+      files: Record<
+        string,
+        { source: { packaging: string }; destinations: Record<string, { objectKey: string }> }
+      >;
+    };
+    const code = Object.values(manifest.files).find((file) => file.source.packaging === 'zip');
+    const codeKey = Object.values(code?.destinations ?? {})[0]?.objectKey ?? '';
+    const logicalId = Object.entries(
+      (
+        JSON.parse(readFileSync(join(assembly, 'Service.template.json'), 'utf8')) as {
+          Resources: Record<string, { Type: string }>;
+        }
+      ).Resources,
+    ).find(([, resource]) => resource.Type === 'AWS::Lambda::Function')?.[0];
+    // Act
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: 'Service',
+        TemplateBody: readFileSync(join(assembly, 'Service.template.json'), 'utf8'),
+        Capabilities: ['CAPABILITY_IAM'],
+      }),
+    );
+    // Assess
+    const resource = await cfn.send(
+      new DescribeStackResourceCommand({ StackName: 'Service', LogicalResourceId: logicalId }),
+    );
+    const fn = await new LambdaClient(clients).send(
+      new GetFunctionCommand({ FunctionName: resource.StackResourceDetail?.PhysicalResourceId }),
+    );
+    expect(codeKey).toMatch(/^[0-9a-f]{64}\.zip$/);
+    expect(fn.Code?.Location).toContain(codeKey);
   });
 });
