@@ -283,12 +283,38 @@ const nodeBuiltinsDirect = {
   },
 };
 
+/**
+ * @aws-cdk/cdk-assets-lib's index re-exports `DefaultAwsClient` (lib/aws.js), which loads the ECR,
+ * Secrets Manager and STS clients, the whole credential-provider chain and @aws-sdk/lib-storage for
+ * a workstation's profile. publish-assets gives the library its own IAws and never uses it: the
+ * package's entry becomes its index without that one module (publishing, manifest, progress; the
+ * types of aws.js are types only).
+ */
+const cdkAssetsWithoutDefaultClient = {
+  name: 'cdk-assets-lib-without-default-client',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-cdk\/cdk-assets-lib$/ }, (args) => {
+      const require = createRequire(join(args.resolveDir, 'package.json'));
+      const lib = dirname(require.resolve('@aws-cdk/cdk-assets-lib'));
+      return { path: args.path, namespace: 'cdk-assets-lib', pluginData: { lib } };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'cdk-assets-lib' }, (args) => ({
+      contents: ['publishing', 'asset-manifest', 'progress']
+        .map((module) => `export * from ${JSON.stringify(join(args.pluginData.lib, `${module}.js`))};`)
+        .join('\n'),
+      resolveDir: args.pluginData.lib,
+      loader: 'js',
+    }));
+  },
+};
+
 const plugins = [
   nodeBuiltinsDirect,
   zodEnglishOnly,
   sdkSchemaLiteralKeys,
   sdkPackageVersionOnly,
   noEventStreams,
+  cdkAssetsWithoutDefaultClient,
   ...(process.argv.includes('--full-credential-chain') ? [] : [envCredentialsOnly]),
 ];
 

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 // fflate's Node entry loads worker_threads when it is imported, for its asynchronous API; the
@@ -249,4 +251,129 @@ export async function readArtifactFile(
   }
   if (body.charCodeAt(0) === 0xfeff) body = body.slice(1);
   return { body, bytes: Buffer.byteLength(body, 'utf8') };
+}
+
+/** Where a set of paths is: a zip (the pipeline's source artifact) in S3 and paths inside it. */
+export interface ArtifactPathsLocation {
+  readonly bucket: string;
+  readonly key: string;
+  /** Files or directories relative to the root of the archive (a leading `./` is allowed). */
+  readonly paths: readonly string[];
+  /** What the paths are called in error messages, e.g. `asset source`. @default 'path' */
+  readonly describedAs?: string;
+}
+
+export interface ArtifactExtractLimits extends ArchiveLimits {
+  /**
+   * The most bytes written in all (each entry's declared size is counted before it is decompressed).
+   * @default DEFAULT_MAX_EXTRACTED_BYTES (400 MiB: Lambda's /tmp is 512 MiB by default)
+   */
+  readonly maxExtractedBytes?: number;
+}
+
+export const DEFAULT_MAX_EXTRACTED_BYTES = 400 * 1024 * 1024;
+
+/** What `extractArtifactPaths` wrote: each path asked for, and whether it is a file or a directory. */
+export interface ExtractedPaths {
+  readonly kinds: ReadonlyMap<string, 'file' | 'directory'>;
+  /** The files written, relative to the target directory. */
+  readonly files: readonly string[];
+  readonly bytes: number;
+}
+
+/**
+ * Writes the files at `paths` (a file, or every file under a directory) of the zip at
+ * `bucket`/`key` into `targetDir`, as bytes, under the same relative paths. Refuses what
+ * `readArtifactFile` refuses (oversized or unreadable archives, entries that would escape the
+ * extraction root, a path that is absolute or has `..`, an entry whose content does not match its
+ * CRC-32), a total over `maxExtractedBytes` (before decompressing), and a path with no entry:
+ * every error is an `ArtifactError` naming the bucket, the key and the path.
+ */
+export async function extractArtifactPaths(
+  s3: S3Client,
+  location: ArtifactPathsLocation,
+  targetDir: string,
+  limits: ArtifactExtractLimits = {},
+): Promise<ExtractedPaths> {
+  const describedAs = location.describedAs ?? 'path';
+  const first = location.paths[0] ?? '';
+  const fileLocation: ArtifactFileLocation = {
+    bucket: location.bucket,
+    key: location.key,
+    path: first,
+    describedAs,
+  };
+  for (const path of location.paths) {
+    if (escapesRoot(path)) {
+      throw new ArtifactError(
+        `The ${describedAs} "${path}" in ${where(fileLocation)} is absolute or contains ".."; expected a path relative to the root of the archive`,
+      );
+    }
+  }
+  const wanted = location.paths.map((path) => normalize(path).replace(/\/+$/, ''));
+  const matches = (name: string) =>
+    wanted.some((path) => name === path || path === '' || name.startsWith(`${path}/`));
+  const maxExtracted = limits.maxExtractedBytes ?? DEFAULT_MAX_EXTRACTED_BYTES;
+  const archive = await download(s3, fileLocation, limits.maxArchiveBytes ?? DEFAULT_MAX_ARCHIVE_BYTES);
+  const entries: UnzipFileInfo[] = [];
+  let declared = 0;
+  let extracted: Record<string, Uint8Array>;
+  try {
+    extracted = unzipSync(archive, {
+      filter: (file) => {
+        entries.push({ ...file });
+        const name = normalize(file.name);
+        if (name.endsWith('/') || !matches(name) || escapesRoot(file.name)) return false;
+        declared += file.originalSize;
+        return declared <= maxExtracted;
+      },
+    });
+  } catch (error) {
+    throw new ArtifactError(
+      `The source artifact ${where(fileLocation)} is not a readable zip archive: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  const unsafe = entries.filter((entry) => escapesRoot(entry.name)).map((entry) => `"${entry.name}"`);
+  if (unsafe.length > 0) {
+    throw new ArtifactError(
+      `The source artifact ${where(fileLocation)} has entries that would be written outside the extraction directory (absolute paths or ".." segments): ${unsafe.slice(0, LISTED_ENTRIES).join(', ')}; refusing the whole archive`,
+    );
+  }
+  if (declared > maxExtracted) {
+    throw new ArtifactError(
+      `The ${describedAs}s ${wanted.map((path) => `"${path}"`).join(', ')} in ${where(fileLocation)} hold more than ${maxExtracted} bytes (they declare ${declared}); refusing to extract them`,
+    );
+  }
+  const kinds = new Map<string, 'file' | 'directory'>();
+  for (const [index, path] of wanted.entries()) {
+    const names = entries.map((entry) => normalize(entry.name));
+    if (names.includes(path) && !path.endsWith('/')) kinds.set(location.paths[index] ?? path, 'file');
+    else if (names.some((name) => name.startsWith(`${path}/`)))
+      kinds.set(location.paths[index] ?? path, 'directory');
+    else {
+      throw new ArtifactError(
+        `The ${describedAs} "${location.paths[index]}" in ${where(fileLocation)} was not found: ${listEntries(entries.map((e) => e.name))}`,
+      );
+    }
+  }
+  const files: string[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const data = extracted[entry.name];
+    if (data === undefined) continue;
+    const name = normalize(entry.name);
+    const recorded = recordedCrc(archive, entry.name);
+    if (data.byteLength !== entry.originalSize || (recorded !== undefined && crc32(data) !== recorded)) {
+      throw new ArtifactError(
+        `The entry "${name}" of ${where(fileLocation)} is damaged or lies about its size (it declares ${entry.originalSize} bytes); refusing it`,
+      );
+    }
+    const target = join(targetDir, name);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, data);
+    files.push(name);
+    bytes += data.byteLength;
+  }
+  return { kinds, files, bytes };
 }

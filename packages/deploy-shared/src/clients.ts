@@ -26,6 +26,8 @@ export interface S3ClientOptions {
   readonly env?: Env;
   /** Sign with these instead of the default provider chain (the Lambda role). @default - the role */
   readonly credentials?: StaticCredentials;
+  /** The region of the client. @default - the environment's (AWS_REGION) */
+  readonly region?: string;
 }
 
 /**
@@ -41,6 +43,7 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
   const { credentials } = options;
   return new S3Client({
     forcePathStyle,
+    ...(options.region === undefined ? {} : { region: options.region }),
     ...(credentials === undefined
       ? {}
       : {

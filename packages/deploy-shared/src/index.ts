@@ -1,11 +1,16 @@
 export {
   type ArchiveLimits,
+  type ArtifactExtractLimits,
   type ArtifactFile,
   type ArtifactFileLimits,
   type ArtifactFileLocation,
   type ArtifactLocation,
+  type ArtifactPathsLocation,
   DEFAULT_MAX_ARCHIVE_BYTES,
+  DEFAULT_MAX_EXTRACTED_BYTES,
   DEFAULT_MAX_FILE_BYTES,
+  type ExtractedPaths,
+  extractArtifactPaths,
   readArtifactFile,
 } from './artifact.js';
 export {

@@ -95,6 +95,14 @@ export { getStackStatusTask } from './tasks/get-stack-status.js';
 export { inspectChangeSetTask } from './tasks/inspect-change-set.js';
 export { loadTemplateTask } from './tasks/load-template.js';
 export {
+  type AssetsPublished,
+  AssetsPublishedSchema,
+  type PublishAssetsInput,
+  type PublishedAsset,
+  PublishedAssetSchema,
+  publishAssetsTask,
+} from './tasks/publish-assets.js';
+export {
   type ContinuationToken,
   ContinuationTokenSchema,
   decodeContinuationToken,

@@ -2,7 +2,7 @@ import { FAKE_CREDENTIALS, REGION, STATE_MACHINE_ARN, TEMPLATE_BUCKET } from './
 
 /** Where the bundles' SDK calls go: the emulator's two local servers. */
 export interface EmulatorEndpoints {
-  /** The CloudFormation front: CloudFormation and S3 (moto behind it). */
+  /** The CloudFormation front: CloudFormation, S3, SSM and STS (moto behind it). */
   readonly front: string;
   /** The JSON endpoint: Step Functions and the CodePipeline job calls. */
   readonly json: string;
@@ -18,6 +18,8 @@ export function bundleEnvironment(endpoints: EmulatorEndpoints): Record<string, 
     AWS_SESSION_TOKEN: FAKE_CREDENTIALS.sessionToken,
     AWS_ENDPOINT_URL_CLOUDFORMATION: endpoints.front,
     AWS_ENDPOINT_URL_S3: endpoints.front,
+    AWS_ENDPOINT_URL_SSM: endpoints.front,
+    AWS_ENDPOINT_URL_STS: endpoints.front,
     AWS_ENDPOINT_URL_SFN: endpoints.json,
     AWS_ENDPOINT_URL_CODEPIPELINE: endpoints.json,
     AWS_S3_FORCE_PATH_STYLE: 'true',

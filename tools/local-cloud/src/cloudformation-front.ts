@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { changesFromTemplates, isRecord, type TemplateChange } from '@cfn-safe-deploy/changeset-policy';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  changesFromTemplates,
+  isRecord,
+  parseTemplate,
+  type TemplateChange,
+} from '@cfn-safe-deploy/changeset-policy';
 import {
   type ChangeSetRecord,
   changesOfRequest,
@@ -11,7 +17,7 @@ import {
   stackSnapshot,
 } from './change-set-changes.js';
 import { decodeNextToken, pageOf, withPage } from './change-set-pages.js';
-import { DEFAULT_CHANGE_SET_PAGE_SIZE, FAKE_CREDENTIALS, REGION } from './constants.js';
+import { ACCOUNT, DEFAULT_CHANGE_SET_PAGE_SIZE, FAKE_CREDENTIALS, REGION } from './constants.js';
 import { OBSERVER_HEADER } from './fault-injection.js';
 import { withGeneratedNames } from './generated-names.js';
 import { type LocalServer, listen, readBody } from './http.js';
@@ -26,7 +32,8 @@ import {
 } from './nested-stacks.js';
 import { type Clock, fileStore, StackOperations } from './stack-operations.js';
 import { OperationsFront } from './stack-operations-front.js';
-import { templateProblem } from './template-checks.js';
+import { type TemplateProblem, templateProblem } from './template-checks.js';
+import { failedRule, resolveParameters } from './template-rules.js';
 import { forwardCloudFormation, forwardRequest, reply, replyWith, sendUpstream } from './upstream.js';
 import { buildXml, parseXml, queryError, xmlElement, xmlText } from './xml.js';
 
@@ -41,7 +48,9 @@ import { buildXml, parseXml, queryError, xmlElement, xmlText } from './xml.js';
  * - DescribeChangeSet: those changes replace moto's, paged at `pageSize` with a NextToken
  *   (change-set-pages.ts), in moto's own XML (read and written with xml.ts);
  * - CreateStack / UpdateStack / CreateChangeSet / ValidateTemplate: a template CloudFormation would
- *   refuse is refused as it refuses it (template-checks.ts), before moto sees it;
+ *   refuse is refused as it refuses it (template-checks.ts), before moto sees it; so are (not for
+ *   ValidateTemplate) an SSM parameter type naming a parameter that does not exist and a failed
+ *   assertion of the `Rules` section (template-rules.ts);
  * - an HTML error page of moto (its answer to what it cannot handle) becomes CloudFormation's
  *   `InternalFailure`, in CloudFormation's XML;
  * - stack operations take time and injected failures roll back: the statuses and events moto cannot
@@ -350,8 +359,69 @@ export async function startCloudFormationFront(
       return queryError('ValidationError', (error as Error).message);
     }
     if (named === undefined) return undefined;
-    const problem = await templateProblem(named.text);
+    const problem =
+      (await templateProblem(named.text)) ??
+      (params.get('Action') === 'ValidateTemplate' ? undefined : await ruleProblem(named.text, params));
     return problem === undefined ? undefined : queryError(problem.code, problem.message);
+  }
+
+  /** The SSM parameters and `Rules` of the template, evaluated as CloudFormation does (template-rules.ts). */
+  async function ruleProblem(text: string, params: URLSearchParams): Promise<TemplateProblem | undefined> {
+    const template = await parseTemplate(text, 'the template');
+    if (template.Transform !== undefined) return undefined;
+    const keep = new Set<string>();
+    for (let n = 1; params.has(`Parameters.member.${n}.ParameterKey`); n += 1) {
+      if (params.get(`Parameters.member.${n}.UsePreviousValue`) === 'true') {
+        keep.add(params.get(`Parameters.member.${n}.ParameterKey`) ?? '');
+      }
+    }
+    const resolved = await resolveParameters(template, {
+      given: requestParameters(params),
+      previous: keep.size === 0 ? new Map() : await previousValues(params.get('StackName'), keep),
+      ssmParameter: (name) => ssmParameterValue(name),
+    });
+    if (!(resolved instanceof Map)) return resolved;
+    return failedRule(
+      template,
+      resolved,
+      { 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::Partition': 'aws' },
+      log,
+    );
+  }
+
+  /** The stack's current values of `keys` (moto holds SSM parameters' resolved values). */
+  async function previousValues(
+    stackName: string | null,
+    keys: ReadonlySet<string>,
+  ): Promise<Map<string, string>> {
+    if (stackName === null) return new Map();
+    try {
+      const answer = await moto().send(new DescribeStacksCommand({ StackName: stackName }));
+      return new Map(
+        (answer.Stacks?.[0]?.Parameters ?? [])
+          .filter((parameter) => keys.has(parameter.ParameterKey ?? ''))
+          .map((parameter) => [parameter.ParameterKey ?? '', parameter.ParameterValue ?? '']),
+      );
+    } catch {
+      return new Map();
+    }
+  }
+
+  let ssm: SSMClient | undefined;
+  /** A parameter of moto's SSM, or undefined when it does not exist. */
+  async function ssmParameterValue(name: string): Promise<string | undefined> {
+    ssm ??= new SSMClient({
+      endpoint: upstream,
+      region: REGION,
+      credentials: FAKE_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    try {
+      return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+    } catch (error) {
+      if ((error as Error).name === 'ParameterNotFound') return undefined;
+      throw error;
+    }
   }
 
   // Load the template diff now rather than inside the first change set's answer.
@@ -363,7 +433,9 @@ export async function startCloudFormationFront(
       const isQuery =
         request.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded');
       const params = isQuery ? new URLSearchParams(body.toString('utf8')) : undefined;
-      if (params === undefined && options.throttle?.('s3', `${request.method} ${request.url}`)) {
+      // SSM (AWS JSON, X-Amz-Target) passes through; the rest that is not a query is S3.
+      const isS3 = params === undefined && request.headers['x-amz-target'] === undefined;
+      if (isS3 && options.throttle?.('s3', `${request.method} ${request.url}`)) {
         return xmlReply(response, 503, S3_SLOW_DOWN);
       }
       if (params !== undefined) {
@@ -403,6 +475,7 @@ export async function startCloudFormationFront(
     setUpstream(endpoint: string) {
       upstream = endpoint;
       client = undefined;
+      ssm = undefined;
       records.clear();
       overlay.clear();
       nested.clear();

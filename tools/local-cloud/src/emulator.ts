@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { freePort } from '@cfn-safe-deploy/testing/moto';
+import { bootstrapAccount } from './bootstrap.js';
 import { CLOUDFORMATION_STATE_FILE, MOTO_INSTALL_HINT } from './constants.js';
 import { EnvironmentError } from './errors.js';
 
@@ -211,6 +212,12 @@ export async function startEmulator(
         startedAt: new Date().toISOString(),
         log,
       };
+      try {
+        await bootstrapAccount({ endpoint: record.endpoint });
+      } catch (error) {
+        killGroup(pid, 'SIGKILL');
+        throw new EnvironmentError(`the emulator could not be bootstrapped: ${(error as Error).message}`);
+      }
       writeFileSync(recordPath(stateDir), `${JSON.stringify(record, null, 2)}\n`);
       return { record, alreadyRunning: false };
     }

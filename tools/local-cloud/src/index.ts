@@ -1,4 +1,11 @@
 export {
+  BOOTSTRAP_ASSET_BUCKET,
+  BOOTSTRAP_QUALIFIER,
+  BOOTSTRAP_VERSION,
+  BOOTSTRAP_VERSION_PARAMETER,
+  bootstrapAccount,
+} from './bootstrap.js';
+export {
   type CloudFormationFront,
   type CloudFormationFrontOptions,
   startCloudFormationFront,

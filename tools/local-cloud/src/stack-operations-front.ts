@@ -10,8 +10,9 @@ import {
   type Stack,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
-import type { TemplateChange } from '@cfn-safe-deploy/changeset-policy';
+import { parseTemplate, type TemplateChange } from '@cfn-safe-deploy/changeset-policy';
 import { recordOf } from '@cfn-safe-deploy/state-payloads';
+import { exportedNames, exportInUseReason, exportsOf, importers } from './exports-in-use.js';
 import type { OperationPlan, ResourceRef, StackOperations } from './stack-operations.js';
 import { forwardCloudFormation, reply, replyWith, type UpstreamAnswer } from './upstream.js';
 import {
@@ -113,6 +114,53 @@ export class OperationsFront {
     }
   }
 
+  /** The exports moto lists for the stack, or none when they cannot be read (logged). */
+  private async exportsBefore(stackId: string): Promise<Set<string>> {
+    try {
+      return await exportsOf(this.deps.moto(), stackId);
+    } catch (error) {
+      this.deps.log(
+        `CloudFormation front: the exports of ${stackId} could not be read: ${(error as Error).message}`,
+      );
+      return new Set();
+    }
+  }
+
+  /**
+   * Why the update just applied in moto must roll back: an export it removed that another stack
+   * imports (AWS's reason), or undefined.
+   */
+  private async exportInUse(stackId: string, before: ReadonlySet<string>): Promise<string | undefined> {
+    if (before.size === 0) return undefined;
+    try {
+      const moto = this.deps.moto();
+      const body = (await moto.send(new GetTemplateCommand({ StackName: stackId }))).TemplateBody ?? '';
+      const after = exportedNames(await parseTemplate(body, stackId));
+      return await exportInUseReason(moto, stackId, new Set([...before].filter((name) => !after.has(name))));
+    } catch (error) {
+      this.deps.log(
+        `CloudFormation front: the imports of the exports of ${stackId} could not be checked: ${(error as Error).message}`,
+      );
+      return undefined;
+    }
+  }
+
+  /** ListImports (moto has none): the stacks whose template imports the export. */
+  private async listImports(response: ServerResponse, params: URLSearchParams): Promise<void> {
+    const name = params.get('ExportName') ?? '';
+    const stacks = (await importers(this.deps.moto())).get(name) ?? [];
+    if (stacks.length === 0)
+      return validationError(response, `Export '${name}' is not imported by any stack.`);
+    const document = {
+      ListImportsResponse: {
+        $: { xmlns: NAMESPACE },
+        ListImportsResult: { Imports: { member: stacks } },
+        ResponseMetadata: { RequestId: crypto.randomUUID() },
+      },
+    };
+    xmlReply(response, 200, buildXml(document));
+  }
+
   /**
    * Handles `action` when the overlay has a part in it; false when the front goes on as before.
    * `body` is the request body as the front would forward it.
@@ -145,6 +193,9 @@ export class OperationsFront {
         return true;
       case 'ListChangeSets':
         await this.listChangeSets(request, response, body);
+        return true;
+      case 'ListImports':
+        await this.listImports(response, params);
         return true;
       default:
         return false;
@@ -244,14 +295,19 @@ export class OperationsFront {
     const refusal = this.deps.overlay.updateRefusal(stack.StackId);
     if (refusal !== undefined) return validationError(response, refusal);
     const previous = await this.previous(stack);
+    const exportsBefore = await this.exportsBefore(stack.StackId);
     const answer = await this.forward(request, body);
     if (answer.status === 200) {
       const resources = (await this.resources(stack.StackId)).map((resource) => ({
         ...resource,
         action: 'Modify' as const,
       }));
-      const started = this.deps.overlay.startOperation(this.plan('update', stack.StackId, params, resources));
-      if (started.failed !== undefined) await this.restore(stack.StackId, previous);
+      const reason = await this.exportInUse(stack.StackId, exportsBefore);
+      const started = this.deps.overlay.startOperation({
+        ...this.plan('update', stack.StackId, params, resources),
+        ...(reason === undefined ? {} : { exportInUse: { reason, statusBefore: stack.StackStatus ?? '' } }),
+      });
+      if (started.rolledBack) await this.restore(stack.StackId, previous);
     }
     replyWith(response, answer);
   }
@@ -299,6 +355,8 @@ export class OperationsFront {
     const refusal = creating ? undefined : this.deps.overlay.updateRefusal(changeSet.stackId);
     if (refusal !== undefined) return validationError(response, refusal);
     const previous = stack !== undefined && !creating ? await this.previous(stack) : undefined;
+    const exportsBefore =
+      previous === undefined ? new Set<string>() : await this.exportsBefore(changeSet.stackId);
     const answer = await this.forward(request, body);
     if (answer.status === 200) {
       const inMoto = await this.resources(changeSet.stackId);
@@ -323,12 +381,14 @@ export class OperationsFront {
               ];
             });
       const deleteOnFailure = params.get('OnStackFailure') === 'DELETE';
+      const reason = await this.exportInUse(changeSet.stackId, exportsBefore);
       const started = this.deps.overlay.startOperation({
         ...this.plan(creating ? 'create' : 'update', changeSet.stackId, params, resources),
         deleteOnFailure,
+        ...(reason === undefined ? {} : { exportInUse: { reason, statusBefore: stack?.StackStatus ?? '' } }),
       });
       this.deps.overlay.changeSetExecuted(changeSet.id, started);
-      if (started.failed !== undefined) {
+      if (started.rolledBack) {
         if (previous !== undefined) await this.restore(changeSet.stackId, previous);
         else if (deleteOnFailure) await this.deleteInMoto(changeSet.stackId);
       }
@@ -347,6 +407,28 @@ export class OperationsFront {
       stack?.StackId === undefined || stack.StackStatus === 'DELETE_COMPLETE'
         ? []
         : await this.resources(stack.StackId);
+    if (stack?.StackId !== undefined && stack.StackStatus !== 'DELETE_COMPLETE') {
+      // CloudFormation cancels the delete of a stack whose export another stack imports (moto would delete it).
+      const reason = await exportInUseReason(
+        this.deps.moto(),
+        stack.StackId,
+        await this.exportsBefore(stack.StackId),
+      );
+      if (reason !== undefined) {
+        const statusBefore = this.deps.overlay.stackStatus(stack.StackId)?.status ?? stack.StackStatus ?? '';
+        this.deps.overlay.startOperation({
+          ...this.plan('delete', stack.StackId, params, []),
+          exportInUse: { reason, statusBefore },
+        });
+        const document = {
+          DeleteStackResponse: {
+            $: { xmlns: NAMESPACE },
+            ResponseMetadata: { RequestId: crypto.randomUUID() },
+          },
+        };
+        return xmlReply(response, 200, buildXml(document));
+      }
+    }
     const answer = await this.forward(request, body);
     if (answer.status === 200 && stack?.StackId !== undefined && stack.StackStatus !== 'DELETE_COMPLETE') {
       const rolledBack = this.deps.overlay.stackStatus(stack.StackId)?.status === 'ROLLBACK_COMPLETE';

@@ -104,12 +104,19 @@ export interface OperationPlan {
   readonly clientRequestToken?: string;
   /** A failed create ends deleted (CreateStack OnFailure DELETE, ExecuteChangeSet OnStackFailure DELETE). */
   readonly deleteOnFailure?: boolean;
+  /**
+   * An export of the stack that another stack imports would be removed (exports-in-use.ts): an
+   * update rolls back with this reason; a delete is cancelled, the stack back at `statusBefore`.
+   */
+  readonly exportInUse?: { readonly reason: string; readonly statusBefore: string };
 }
 
 export interface OperationStarted {
   readonly endsAt: number;
   /** The resource that fails (failResources), if any: the operation rolls back. */
   readonly failed?: ResourceRef;
+  /** The operation rolls back or is cancelled (a failed resource, or an export in use). */
+  readonly rolledBack: boolean;
   /** The stack's status once the operation is over. */
   readonly finalStatus: string;
 }
@@ -142,6 +149,7 @@ interface Step {
 function stepsOf(plan: OperationPlan, failing: ResourceRef | undefined): Step[] {
   const { kind, resources } = plan;
   const steps: Step[] = [];
+  if (plan.exportInUse !== undefined) return exportInUseSteps(plan, plan.exportInUse);
   if (kind === 'delete') {
     steps.push({ status: 'DELETE_IN_PROGRESS', reason: 'User Initiated' });
     for (const resource of [...resources].reverse()) {
@@ -200,6 +208,39 @@ function stepsOf(plan: OperationPlan, failing: ResourceRef | undefined): Step[] 
       { resource: failing, status: 'DELETE_IN_PROGRESS' },
       { resource: failing, status: 'DELETE_COMPLETE' },
     );
+  }
+  steps.push(
+    { status: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' },
+    { status: 'UPDATE_ROLLBACK_COMPLETE' },
+  );
+  return steps;
+}
+
+/**
+ * An operation CloudFormation stops because another stack imports an export it would remove: a
+ * delete is cancelled (the stack is back at its status, with the reason; no DELETE_FAILED), an
+ * update rolls back after its resources were updated.
+ */
+function exportInUseSteps(
+  plan: OperationPlan,
+  exportInUse: NonNullable<OperationPlan['exportInUse']>,
+): Step[] {
+  if (plan.kind === 'delete') {
+    return [
+      { status: 'DELETE_IN_PROGRESS', reason: 'User Initiated' },
+      { status: exportInUse.statusBefore, reason: exportInUse.reason },
+    ];
+  }
+  const steps: Step[] = [{ status: 'UPDATE_IN_PROGRESS', reason: 'User Initiated' }];
+  const done = plan.resources.filter((resource) => resource.action !== 'Remove');
+  for (const resource of done) {
+    const verb = resource.action === 'Add' ? 'CREATE' : 'UPDATE';
+    steps.push({ resource, status: `${verb}_IN_PROGRESS` }, { resource, status: `${verb}_COMPLETE` });
+  }
+  steps.push({ status: 'UPDATE_ROLLBACK_IN_PROGRESS', reason: exportInUse.reason });
+  for (const resource of [...done].reverse()) {
+    const back = resource.action === 'Add' ? 'DELETE' : 'UPDATE';
+    steps.push({ resource, status: `${back}_IN_PROGRESS` }, { resource, status: `${back}_COMPLETE` });
   }
   steps.push(
     { status: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' },
@@ -282,7 +323,8 @@ export class StackOperations {
     this.stacks.set(plan.stackId, events);
     this.save();
     const finalStatus = steps.at(-1)?.status ?? 'UNKNOWN';
-    return { endsAt, finalStatus, ...(failed === undefined ? {} : { failed }) };
+    const rolledBack = failed !== undefined || plan.exportInUse !== undefined;
+    return { endsAt, finalStatus, rolledBack, ...(failed === undefined ? {} : { failed }) };
   }
 
   /** The stack's events so far, newest first, or undefined when no operation went through the overlay. */

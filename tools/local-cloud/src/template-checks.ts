@@ -45,8 +45,18 @@ function resourceTypeExists(): Promise<(type: string) => boolean> {
   return knownTypes;
 }
 
+/**
+ * Types CloudFormation takes that are not in the resource specification: `AWS::CDK::Metadata`, the
+ * resource CDK adds for its usage analytics (CloudFormation records it and does nothing else).
+ */
+const TYPES_OUTSIDE_THE_SPECIFICATION = new Set(['AWS::CDK::Metadata']);
+
 function isCustomType(type: string): boolean {
-  return type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource';
+  return (
+    type.startsWith('Custom::') ||
+    type === 'AWS::CloudFormation::CustomResource' ||
+    TYPES_OUTSIDE_THE_SPECIFICATION.has(type)
+  );
 }
 
 /** The names a `Fn::Sub` string refers to (`${Name}`, `${Name.Attr}`), `${!Literal}` aside. */

@@ -37,7 +37,7 @@ describe('StackOperations: the statuses and events moto cannot show', () => {
       clientRequestToken: 'token-1',
     });
     // Assess
-    expect(started).toEqual({ endsAt: 1_001_000, finalStatus: 'CREATE_COMPLETE' });
+    expect(started).toEqual({ endsAt: 1_001_000, finalStatus: 'CREATE_COMPLETE', rolledBack: false });
     expect(operations.stackStatus(STACK_ID)?.status).toBe('CREATE_IN_PROGRESS');
     expect(operations.updateRefusal(STACK_ID)).toBe(
       `Stack:${STACK_ID} is in CREATE_IN_PROGRESS state and can not be updated.`,
@@ -177,6 +177,60 @@ describe('StackOperations: the statuses and events moto cannot show', () => {
     expect(
       operations.events(STACK_ID)?.find((e) => e.resourceStatus === 'UPDATE_FAILED')?.logicalResourceId,
     ).toBe('Queue');
+  });
+
+  it('GIVEN an export in use WHEN a delete starts THEN it is cancelled: back at the status before, with the reason, no DELETE_FAILED', () => {
+    // Arrange
+    const clock = new FakeClock();
+    const operations = overlay(clock);
+    const reason = 'Export Data:Name cannot be deleted as it is in use by qa-Service';
+    // Act
+    const started = operations.startOperation({
+      kind: 'delete',
+      stackId: STACK_ID,
+      stackName: 'app',
+      resources: [QUEUE],
+      exportInUse: { reason, statusBefore: 'UPDATE_COMPLETE' },
+    });
+    // Assess
+    expect(started).toMatchObject({ finalStatus: 'UPDATE_COMPLETE', rolledBack: true });
+    expect(operations.stackStatus(STACK_ID)?.status).toBe('DELETE_IN_PROGRESS');
+    clock.advance(1000);
+    expect(operations.stackStatus(STACK_ID)).toEqual({ status: 'UPDATE_COMPLETE', reason });
+    expect(operations.events(STACK_ID)?.map((event) => event.resourceStatus)).toEqual([
+      'UPDATE_COMPLETE',
+      'DELETE_IN_PROGRESS',
+    ]);
+  });
+
+  it('GIVEN an export in use WHEN an update removes it THEN its resources are updated, then rolled back with the reason', () => {
+    // Arrange
+    const clock = new FakeClock();
+    const operations = overlay(clock);
+    const reason = 'Export Data:Name cannot be deleted as it is in use by qa-Service';
+    // Act
+    const started = operations.startOperation({
+      kind: 'update',
+      stackId: STACK_ID,
+      stackName: 'app',
+      resources: [{ ...QUEUE, action: 'Modify' }],
+      exportInUse: { reason, statusBefore: 'CREATE_COMPLETE' },
+    });
+    clock.advance(1000);
+    // Assess
+    expect(started).toMatchObject({ finalStatus: 'UPDATE_ROLLBACK_COMPLETE', rolledBack: true });
+    const events = operations.events(STACK_ID)?.reverse() ?? [];
+    expect(events.map((event) => `${event.logicalResourceId} ${event.resourceStatus}`)).toEqual([
+      'app UPDATE_IN_PROGRESS',
+      'Queue UPDATE_IN_PROGRESS',
+      'Queue UPDATE_COMPLETE',
+      'app UPDATE_ROLLBACK_IN_PROGRESS',
+      'Queue UPDATE_IN_PROGRESS',
+      'Queue UPDATE_COMPLETE',
+      'app UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+      'app UPDATE_ROLLBACK_COMPLETE',
+    ]);
+    expect(events[3]?.reason).toBe(reason);
   });
 
   it('GIVEN a change set WHEN time passes THEN CREATE_PENDING, CREATE_IN_PROGRESS (UNAVAILABLE), then moto status; executed: EXECUTE_IN_PROGRESS then EXECUTE_COMPLETE or EXECUTE_FAILED', () => {
