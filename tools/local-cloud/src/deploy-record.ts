@@ -39,6 +39,8 @@ export interface DeployRecord {
   readonly inspection?: InspectionView;
   readonly outcome?: Outcome;
   readonly triggerInvocations: number;
+  /** When the pipeline was answered for good (PutJobSuccessResult without a token, or PutJobFailureResult). */
+  readonly answeredAt: Date;
   /** What the functions logged during this deployment (the Trigger's lines too), in order. */
   readonly logs: readonly FunctionLogLine[];
 }

@@ -52,4 +52,12 @@ export {
   type LocalCloudOptions,
 } from './session.js';
 export { type LocalExecution, LocalStepFunctions, StepFunctionsApiError } from './step-functions.js';
+export {
+  CODEPIPELINE_CONTINUATION_SECONDS,
+  checkTimeScale,
+  realMs,
+  scaledWaitTiming,
+  simulatedSeconds,
+  type TimeScaleOptions,
+} from './time-scale.js';
 export { zipDirectory } from './zip.js';

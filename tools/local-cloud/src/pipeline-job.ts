@@ -51,6 +51,8 @@ export interface PipelineActionOptions {
 export interface PipelineActionResult {
   readonly final: JobResult;
   readonly invocations: number;
+  /** When the invocation that answered the job for good returned (ms since the epoch). */
+  readonly answeredAt: number;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function runPipelineAction(
       if (lambdaErrors > 2) {
         return {
           invocations,
+          answeredAt: Date.now(),
           final: {
             kind: 'failure',
             type: 'JobFailed',
@@ -92,6 +95,7 @@ export async function runPipelineAction(
     if (last === undefined) {
       return {
         invocations,
+        answeredAt: Date.now(),
         final: {
           kind: 'failure',
           type: 'JobFailed',
@@ -100,7 +104,9 @@ export async function runPipelineAction(
         },
       };
     }
-    if (last.kind === 'failure' || last.continuationToken === undefined) return { invocations, final: last };
+    if (last.kind === 'failure' || last.continuationToken === undefined) {
+      return { invocations, answeredAt: Date.now(), final: last };
+    }
     continuationToken = last.continuationToken;
     await options.beforeContinuation(last);
   }

@@ -33,10 +33,18 @@ import type { Faults } from './faults.js';
 import type { LocalServer } from './http.js';
 import { startJsonEndpoint } from './json-endpoint.js';
 import { functionArnOf, LocalLambda } from './lambda.js';
+import type { WaitTiming } from './local-state-machine.js';
 import { type FunctionLogLine, logCapture } from './log-capture.js';
 import { type PipelineJob, runPipelineAction } from './pipeline-job.js';
 import { DEFAULT_OPERATION_MS } from './stack-operations.js';
 import { type ExecutionEvent, type LocalExecution, LocalStepFunctions } from './step-functions.js';
+import {
+  CODEPIPELINE_CONTINUATION_SECONDS,
+  checkTimeScale,
+  realMs,
+  scaledWaitTiming,
+  type TimeScaleOptions,
+} from './time-scale.js';
 import { zipDirectory } from './zip.js';
 
 export type {
@@ -67,6 +75,15 @@ export interface LocalCloudOptions {
   readonly cacheDir?: string;
   /** What the emulator makes slow or makes fail (`deploy --faults FILE`), checked with `parseFaults`. @default none */
   readonly faults?: Faults;
+  /** How long a change-set creation takes (ms), when it differs from the faults' `operationMs`. @default operationMs */
+  readonly changeSetMs?: number;
+  /**
+   * Simulated time (the benchmark): every Wait lasts its scheduled seconds scaled (its
+   * `SecondsPath` read when it runs), and the pipeline invokes the Trigger again every
+   * CODEPIPELINE_CONTINUATION_SECONDS scaled, not sooner. Not with `waitMs` or
+   * `continuationIntervalMs`. @default none: Waits compressed to `waitMs`
+   */
+  readonly timeScale?: TimeScaleOptions;
 }
 
 function operationMsOf(faults: Faults): number {
@@ -81,6 +98,23 @@ function operationMsOf(faults: Faults): number {
  */
 export function defaultWaitMs(operationMs: number): number {
   return Math.max(10, Math.ceil(operationMs / 20));
+}
+
+/** How long each Wait lasts: scaled from its seconds under a time scale, else `waitMs` (or its default). */
+function waitTimingOf(options: LocalCloudOptions, operationMs: number): WaitTiming {
+  if (options.timeScale === undefined) return options.waitMs ?? defaultWaitMs(operationMs);
+  return scaledWaitTiming(options.timeScale);
+}
+
+/** Checks that a time scale comes alone (it sets the Waits and the continuation interval itself). */
+function checkTimingOptions(options: LocalCloudOptions): void {
+  if (options.timeScale === undefined) return;
+  checkTimeScale(options.timeScale);
+  for (const key of ['waitMs', 'continuationIntervalMs'] as const) {
+    if (options[key] !== undefined) {
+      throw new Error(`${key} cannot be given with timeScale (the time scale sets it: got ${options[key]})`);
+    }
+  }
 }
 
 function pageSizeFromEnv(): number | undefined {
@@ -127,7 +161,7 @@ function registerDeployStateMachine(
   stepFunctions: LocalStepFunctions,
   definition: EmulatedDefinition,
   lambdas: ReadonlyMap<string, LocalLambda>,
-  waitMs: number,
+  waitMs: WaitTiming,
   faults: FaultInjector,
 ): void {
   const tasks: Record<
@@ -164,6 +198,7 @@ async function startServices(options: LocalCloudOptions): Promise<Services> {
     log,
     throttle,
     operationMs: operationMsOf(faults.faults),
+    ...(options.changeSetMs === undefined ? {} : { changeSetMs: options.changeSetMs }),
     ...(faults.faults.failResources === undefined ? {} : { failResources: faults.faults.failResources }),
     stateFile: join(options.stateDir, CLOUDFORMATION_STATE_FILE),
   });
@@ -188,7 +223,7 @@ async function startServices(options: LocalCloudOptions): Promise<Services> {
       stepFunctions,
       definition,
       lambdas,
-      options.waitMs ?? defaultWaitMs(operationMsOf(faults.faults)),
+      waitTimingOf(options, operationMsOf(faults.faults)),
       faults,
     );
     return { front, json, stepFunctions, jobs, trigger, definition, faults, restoreEnvironment };
@@ -216,6 +251,7 @@ export class LocalCloud {
   ) {}
 
   static async open(options: LocalCloudOptions): Promise<LocalCloud> {
+    checkTimingOptions(options);
     logCapture.redirect(join(options.stateDir, 'logs', 'functions.log'));
     const cloud = new LocalCloud(await startServices(options), options);
     await cloud.createBuckets();
@@ -330,15 +366,21 @@ export class LocalCloud {
     });
     options.onProgress?.({ kind: 'started', jobId: job.jobId, stackName: stackNameFromInput(inputText) });
 
-    const interval = this.options.continuationIntervalMs ?? 1000;
+    const scale = this.options.timeScale;
+    const interval =
+      scale === undefined
+        ? (this.options.continuationIntervalMs ?? 1000)
+        : realMs(CODEPIPELINE_CONTINUATION_SECONDS, scale.timeScale);
     let action: Awaited<ReturnType<typeof runPipelineAction>>;
     try {
       action = await runPipelineAction(job, {
         invokeTrigger: (event) => this.invokeTrigger(event),
         jobs,
         log: (line) => logCapture.write(line),
-        // The next invocation comes when the execution ends, or after the interval at most.
+        // The next invocation comes when the execution ends, or after the interval at most; under
+        // a time scale after the interval, as on AWS (CodePipeline does not know when it ends).
         beforeContinuation: async (answer) => {
+          if (scale !== undefined) return sleep(interval);
           const running =
             execution ??
             (answer.externalExecutionId ? this.tryDescribe(answer.externalExecutionId) : undefined);
@@ -353,7 +395,7 @@ export class LocalCloud {
     const ended: LocalExecution | undefined = execution;
     if (ended !== undefined && ended.status !== 'RUNNING') await ended.done;
 
-    const { final, invocations } = action;
+    const { final, invocations, answeredAt } = action;
     const outcome = outcomeOf(ended);
     const states = ended?.states ?? [];
     const inspection = lastInspection(states);
@@ -380,6 +422,7 @@ export class LocalCloud {
       ...(inspection === undefined ? {} : { inspection }),
       ...(outcome === undefined ? {} : { outcome }),
       triggerInvocations: invocations,
+      answeredAt: new Date(answeredAt),
       logs,
     };
   }

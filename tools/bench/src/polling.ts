@@ -1,0 +1,387 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CloudFormationClient, DescribeStackEventsCommand } from '@aws-sdk/client-cloudformation';
+import {
+  type DeployRecord,
+  FAKE_CREDENTIALS,
+  LocalCloud,
+  REGION,
+  realMs,
+  simulatedSeconds,
+  startEmulator,
+  stopEmulator,
+} from '@cfn-safe-deploy/local-cloud';
+import { median } from './stats.js';
+import type { BenchResult, BenchSuite } from './types.js';
+
+const SUITE = 'polling';
+const workspaceRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** How long CloudFormation takes to update the stack, in simulated seconds: 1, 5 and 30 minutes. */
+export const OPERATION_SECONDS = [60, 300, 1800] as const;
+/** How long the change set takes to be created (simulated seconds): a typical small stack. */
+export const CHANGE_SET_SECONDS = 10;
+/** The goals for a 30-minute operation. */
+export const GOAL_TRANSITIONS = 100;
+export const GOAL_LAG_SECONDS = 15;
+
+/** The two ways of waiting measured side by side, on the same synthesized definition. */
+export interface PollingMode {
+  readonly key: string;
+  readonly label: string;
+  /** Every Wait lasts this many simulated seconds (the blog's loop), or what the state machine schedules. */
+  readonly fixedWaitSeconds?: number;
+}
+
+export const MODES: readonly PollingMode[] = [
+  { key: 'backoff', label: 'safe-deploy backoff' },
+  { key: 'blog-10s', label: "blog's fixed 10 s loop (reference)", fixedWaitSeconds: 10 },
+];
+
+/** Simulated seconds per real millisecond: 0.25 runs a 30-minute operation in 7.2 s. */
+function timeScaleFromEnv(): number {
+  const raw = process.env.BENCH_TIME_SCALE;
+  if (raw === undefined || raw === '') return 0.25;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(
+      `BENCH_TIME_SCALE must be a number of simulated seconds per real millisecond above 0 (got "${raw}")`,
+    );
+  }
+  return value;
+}
+
+function roundsFromEnv(): number {
+  const raw = process.env.BENCH_POLLING_ROUNDS;
+  if (raw === undefined || raw === '') return 3;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`BENCH_POLLING_ROUNDS must be a whole number ≥ 1 (got "${raw}")`);
+  }
+  return value;
+}
+
+/** A small stack: a queue whose visibility timeout the measured update changes (Modify, no replacement). */
+function template(visibilityTimeout: number): string {
+  return `AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: ${visibilityTimeout}
+  Setting:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Name: !Sub '/\${AWS::StackName}/queue-arn'
+      Type: String
+      Value: !GetAtt Queue.Arn
+`;
+}
+
+/** What one measured deployment cost, in simulated seconds. */
+export interface DeploymentCost {
+  readonly transitions: number;
+  readonly taskInvocations: number;
+  readonly triggerInvocations: number;
+  /** From CloudFormation's end of the update to the pipeline's final answer. */
+  readonly lagSeconds: number;
+  /** From the first Trigger invocation to the pipeline's final answer. */
+  readonly totalSeconds: number;
+  /** How many times a status was read (the polling loops' `Get … Status` Tasks). */
+  readonly polls: number;
+}
+
+/** The costs of a deployment, from its record and the end of CloudFormation's operation (ms). */
+export function costOf(record: DeployRecord, cloudFormationEnd: number, timeScale: number): DeploymentCost {
+  const tasks = record.states.filter((state) => state.type === 'Task');
+  const toSeconds = (ms: number) => simulatedSeconds(ms, timeScale);
+  return {
+    transitions: record.states.length,
+    taskInvocations: tasks.reduce((sum, state) => sum + 1 + state.retries, 0),
+    triggerInvocations: record.triggerInvocations,
+    lagSeconds: toSeconds(record.answeredAt.getTime() - cloudFormationEnd),
+    totalSeconds: toSeconds(record.answeredAt.getTime() - record.startedAt.getTime()),
+    polls: tasks.filter((state) => /^Get .*Status$/.test(state.name)).length,
+  };
+}
+
+/** When the stack's last operation ended, as CloudFormation's events say (the stack's final *_COMPLETE). */
+async function operationEnd(cloud: LocalCloud, stackName: string): Promise<number> {
+  const client = new CloudFormationClient({
+    endpoint: cloud.frontEndpoint,
+    region: REGION,
+    credentials: FAKE_CREDENTIALS,
+  });
+  const answer = await client.send(new DescribeStackEventsCommand({ StackName: stackName }));
+  const end = (answer.StackEvents ?? []).find(
+    (event) =>
+      event.ResourceType === 'AWS::CloudFormation::Stack' &&
+      event.LogicalResourceId === stackName &&
+      event.ResourceStatus === 'UPDATE_COMPLETE',
+  );
+  if (end?.Timestamp === undefined) {
+    throw new Error(`no UPDATE_COMPLETE event of stack ${stackName}: the update did not end in the emulator`);
+  }
+  return end.Timestamp.getTime();
+}
+
+interface Case {
+  readonly operationSeconds: number;
+  readonly mode: PollingMode;
+  readonly round: number;
+  readonly stackName: string;
+}
+
+function writeSource(root: string, name: string, visibilityTimeout: number): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'template.yaml'), template(visibilityTimeout));
+  return dir;
+}
+
+function writeInput(root: string, stackName: string): string {
+  const file = join(root, `input-${stackName}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      environmentName: 'bench',
+      stackName,
+      templatePath: 'template.yaml',
+      parameters: {},
+    }),
+  );
+  return file;
+}
+
+/** Every case, each on its own stack (created first, unmeasured); the modes interleaved. */
+function casesOf(rounds: number): Case[] {
+  const cases: Case[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    for (const operationSeconds of OPERATION_SECONDS) {
+      for (const mode of MODES) {
+        cases.push({
+          operationSeconds,
+          mode,
+          round,
+          stackName: `poll-${operationSeconds}s-${mode.key}-${round + 1}`,
+        });
+      }
+    }
+  }
+  return cases;
+}
+
+async function measure(
+  options: { motoEndpoint: string; stateDir: string; cacheDir: string; work: string; timeScale: number },
+  item: Case,
+): Promise<DeploymentCost> {
+  const { timeScale } = options;
+  const cloud = await LocalCloud.open({
+    motoEndpoint: options.motoEndpoint,
+    stateDir: options.stateDir,
+    cacheDir: options.cacheDir,
+    faults: { operationMs: Math.round(realMs(item.operationSeconds, timeScale)) },
+    changeSetMs: Math.round(realMs(CHANGE_SET_SECONDS, timeScale)),
+    timeScale: {
+      timeScale,
+      ...(item.mode.fixedWaitSeconds === undefined ? {} : { fixedWaitSeconds: item.mode.fixedWaitSeconds }),
+    },
+  });
+  try {
+    const record = await cloud.deploy({
+      source: writeSource(options.work, 'v2', 45),
+      input: writeInput(options.work, item.stackName),
+    });
+    if (record.summary.result !== 'Succeeded' || record.outcome?.result !== 'updated') {
+      throw new Error(
+        `the measured update of ${item.stackName} ended ${record.summary.result} (${record.outcome?.result ?? 'no outcome'}): ${record.summary.message}`,
+      );
+    }
+    return costOf(record, await operationEnd(cloud, record.summary.stackName), timeScale);
+  } finally {
+    await cloud.close();
+  }
+}
+
+/** Creates every case's stack at once (no time scale, fast operations): the measured deployments update them. */
+async function createStacks(
+  options: { motoEndpoint: string; stateDir: string; cacheDir: string; work: string },
+  cases: readonly Case[],
+): Promise<void> {
+  const cloud = await LocalCloud.open({
+    motoEndpoint: options.motoEndpoint,
+    stateDir: options.stateDir,
+    cacheDir: options.cacheDir,
+    faults: { operationMs: 20 },
+    continuationIntervalMs: 50,
+  });
+  try {
+    const source = writeSource(options.work, 'v1', 30);
+    for (const item of cases) {
+      const record = await cloud.deploy({ source, input: writeInput(options.work, item.stackName) });
+      if (record.summary.result !== 'Succeeded') {
+        throw new Error(`creating ${item.stackName} failed: ${record.summary.message}`);
+      }
+    }
+  } finally {
+    await cloud.close();
+  }
+}
+
+function row(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ');
+}
+
+function printTable(
+  figures: ReadonlyMap<string, DeploymentCost>,
+  timeScale: number,
+  rounds: number,
+  write: (line: string) => void,
+): void {
+  const header = [
+    'CloudFormation',
+    'waiting',
+    'transitions',
+    'Lambda inv. (tasks+Trigger)',
+    'lag (s)',
+    'total (s)',
+  ];
+  const rows = OPERATION_SECONDS.flatMap((seconds) =>
+    MODES.map((mode) => {
+      const cost = figures.get(`${seconds}/${mode.key}`);
+      return [
+        `${seconds / 60} min`,
+        mode.label,
+        cost === undefined ? '' : String(cost.transitions),
+        cost === undefined
+          ? ''
+          : `${cost.taskInvocations + cost.triggerInvocations} (${cost.taskInvocations}+${cost.triggerInvocations})`,
+        cost === undefined ? '' : cost.lagSeconds.toFixed(1),
+        cost === undefined ? '' : cost.totalSeconds.toFixed(0),
+      ];
+    }),
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  write(
+    `\npolling: simulated (AWS) seconds, time scale ${timeScale} s per real ms, median of ${rounds} round(s), change set ${CHANGE_SET_SECONDS} s`,
+  );
+  write(row(header, widths));
+  write(
+    row(
+      widths.map((w) => '-'.repeat(w)),
+      widths,
+    ),
+  );
+  for (const cells of rows) write(row(cells, widths));
+}
+
+/** The median of each figure over the rounds of one case. */
+function medianCost(costs: readonly DeploymentCost[]): DeploymentCost {
+  const of = (pick: (cost: DeploymentCost) => number) => median(costs.map(pick));
+  return {
+    transitions: of((c) => c.transitions),
+    taskInvocations: of((c) => c.taskInvocations),
+    triggerInvocations: of((c) => c.triggerInvocations),
+    lagSeconds: of((c) => c.lagSeconds),
+    totalSeconds: of((c) => c.totalSeconds),
+    polls: of((c) => c.polls),
+  };
+}
+
+/** The suite's figures: per operation length and mode, transitions, Lambda invocations and lag. */
+export function resultsOf(
+  figures: ReadonlyMap<string, DeploymentCost>,
+  details: Readonly<Record<string, number | string>>,
+): BenchResult[] {
+  const results: BenchResult[] = [];
+  for (const seconds of OPERATION_SECONDS) {
+    for (const mode of MODES) {
+      const cost = figures.get(`${seconds}/${mode.key}`);
+      if (cost === undefined) continue;
+      const goals = seconds === 1800 && mode.fixedWaitSeconds === undefined;
+      const name = `${seconds / 60} min, ${mode.label}`;
+      const caseDetails = {
+        ...details,
+        polls: cost.polls,
+        taskInvocations: cost.taskInvocations,
+        triggerInvocations: cost.triggerInvocations,
+        totalSeconds: Number(cost.totalSeconds.toFixed(1)),
+      };
+      results.push(
+        {
+          suite: SUITE,
+          name: `${name}: state transitions`,
+          value: cost.transitions,
+          unit: 'transitions',
+          ...(goals
+            ? { goal: `≤ ${GOAL_TRANSITIONS}`, meetsGoal: cost.transitions <= GOAL_TRANSITIONS }
+            : {}),
+          details: caseDetails,
+        },
+        {
+          suite: SUITE,
+          name: `${name}: Lambda invocations`,
+          value: cost.taskInvocations + cost.triggerInvocations,
+          unit: 'invocations',
+          details: caseDetails,
+        },
+        {
+          suite: SUITE,
+          name: `${name}: lag CloudFormation end → pipeline answered`,
+          value: Number(cost.lagSeconds.toFixed(1)),
+          unit: 's (simulated)',
+          ...(goals
+            ? { goal: `≤ ${GOAL_LAG_SECONDS} s`, meetsGoal: cost.lagSeconds <= GOAL_LAG_SECONDS }
+            : {}),
+          details: caseDetails,
+        },
+      );
+    }
+  }
+  return results;
+}
+
+/**
+ * The polling benchmark: the synthesized Deploy state machine on the emulator, a safe update of a
+ * small stack whose CloudFormation update takes 1, 5 and 30 simulated minutes, measured with the
+ * state machine's own backoff and with every Wait replaced by the blog's fixed 10 seconds.
+ */
+export const polling: BenchSuite = {
+  name: SUITE,
+  async run(): Promise<readonly BenchResult[]> {
+    const timeScale = timeScaleFromEnv();
+    const rounds = roundsFromEnv();
+    const stateDir = mkdtempSync(join(tmpdir(), 'bench-polling-'));
+    const work = join(stateDir, 'work');
+    mkdirSync(work, { recursive: true });
+    const cacheDir = join(workspaceRoot, '.safe-deploy', 'cache');
+    try {
+      const emulator = await startEmulator({ stateDir });
+      const options = { motoEndpoint: emulator.record.endpoint, stateDir, cacheDir, work, timeScale };
+      const cases = casesOf(rounds);
+      await createStacks(options, cases);
+      const costs = new Map<string, DeploymentCost[]>();
+      for (const item of cases) {
+        const started = performance.now();
+        const cost = await measure(options, item);
+        const key = `${item.operationSeconds}/${item.mode.key}`;
+        costs.set(key, [...(costs.get(key) ?? []), cost]);
+        process.stderr.write(
+          `bench: polling: ${item.operationSeconds / 60} min, ${item.mode.label}, round ${item.round + 1}: ${cost.transitions} transitions, lag ${cost.lagSeconds.toFixed(1)} s (${((performance.now() - started) / 1000).toFixed(1)} s real)\n`,
+        );
+      }
+      const figures = new Map([...costs].map(([key, list]) => [key, medianCost(list)]));
+      printTable(figures, timeScale, rounds, (line) => console.log(line));
+      return resultsOf(figures, {
+        timeScale,
+        rounds,
+        changeSetSeconds: CHANGE_SET_SECONDS,
+      });
+    } finally {
+      await stopEmulator(stateDir);
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  },
+};
