@@ -4,12 +4,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStackEventsCommand } from '@aws-sdk/client-cloudformation';
 import {
+  CODEPIPELINE_CONTINUATION_SECONDS,
   type DeployRecord,
   FAKE_CREDENTIALS,
   LocalCloud,
   REGION,
-  realMs,
-  simulatedSeconds,
   startEmulator,
   stopEmulator,
 } from '@cfn-safe-deploy/local-cloud';
@@ -39,19 +38,6 @@ export const MODES: readonly PollingMode[] = [
   { key: 'backoff', label: 'safe-deploy backoff' },
   { key: 'blog-10s', label: "blog's fixed 10 s loop (reference)", fixedWaitSeconds: 10 },
 ];
-
-/** Simulated seconds per real millisecond: 0.25 runs a 30-minute operation in 7.2 s. */
-function timeScaleFromEnv(): number {
-  const raw = process.env.BENCH_TIME_SCALE;
-  if (raw === undefined || raw === '') return 0.25;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(
-      `BENCH_TIME_SCALE must be a number of simulated seconds per real millisecond above 0 (got "${raw}")`,
-    );
-  }
-  return value;
-}
 
 function roundsFromEnv(): number {
   const raw = process.env.BENCH_POLLING_ROUNDS;
@@ -94,15 +80,19 @@ export interface DeploymentCost {
 }
 
 /** The costs of a deployment, from its record and the end of CloudFormation's operation (ms). */
-export function costOf(record: DeployRecord, cloudFormationEnd: number, timeScale: number): DeploymentCost {
+export function costOf(
+  record: Pick<DeployRecord, 'states' | 'triggerInvocations' | 'clock'>,
+  cloudFormationEnd: number,
+): DeploymentCost {
+  if (!record.clock.simulated) throw new Error('the deployment did not run on the simulated clock');
   const tasks = record.states.filter((state) => state.type === 'Task');
-  const toSeconds = (ms: number) => simulatedSeconds(ms, timeScale);
+  const toSeconds = (ms: number) => ms / 1000;
   return {
     transitions: record.states.length,
     taskInvocations: tasks.reduce((sum, state) => sum + 1 + state.retries, 0),
     triggerInvocations: record.triggerInvocations,
-    lagSeconds: toSeconds(record.answeredAt.getTime() - cloudFormationEnd),
-    totalSeconds: toSeconds(record.answeredAt.getTime() - record.startedAt.getTime()),
+    lagSeconds: toSeconds(record.clock.answeredAt - cloudFormationEnd),
+    totalSeconds: toSeconds(record.clock.answeredAt - record.clock.startedAt),
     polls: tasks.filter((state) => /^Get .*Status$/.test(state.name)).length,
   };
 }
@@ -174,20 +164,17 @@ function casesOf(rounds: number): Case[] {
 }
 
 async function measure(
-  options: { motoEndpoint: string; stateDir: string; cacheDir: string; work: string; timeScale: number },
+  options: { motoEndpoint: string; stateDir: string; cacheDir: string; work: string },
   item: Case,
 ): Promise<DeploymentCost> {
-  const { timeScale } = options;
   const cloud = await LocalCloud.open({
     motoEndpoint: options.motoEndpoint,
     stateDir: options.stateDir,
     cacheDir: options.cacheDir,
-    faults: { operationMs: Math.round(realMs(item.operationSeconds, timeScale)) },
-    changeSetMs: Math.round(realMs(CHANGE_SET_SECONDS, timeScale)),
-    timeScale: {
-      timeScale,
-      ...(item.mode.fixedWaitSeconds === undefined ? {} : { fixedWaitSeconds: item.mode.fixedWaitSeconds }),
-    },
+    faults: { operationMs: item.operationSeconds * 1000 },
+    changeSetMs: CHANGE_SET_SECONDS * 1000,
+    simulatedTime:
+      item.mode.fixedWaitSeconds === undefined ? {} : { fixedWaitSeconds: item.mode.fixedWaitSeconds },
   });
   try {
     const record = await cloud.deploy({
@@ -199,7 +186,7 @@ async function measure(
         `the measured update of ${item.stackName} ended ${record.summary.result} (${record.outcome?.result ?? 'no outcome'}): ${record.summary.message}`,
       );
     }
-    return costOf(record, await operationEnd(cloud, record.summary.stackName), timeScale);
+    return costOf(record, await operationEnd(cloud, record.summary.stackName));
   } finally {
     await cloud.close();
   }
@@ -236,7 +223,6 @@ function row(cells: readonly string[], widths: readonly number[]): string {
 
 function printTable(
   figures: ReadonlyMap<string, DeploymentCost>,
-  timeScale: number,
   rounds: number,
   write: (line: string) => void,
 ): void {
@@ -265,7 +251,7 @@ function printTable(
   );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   write(
-    `\npolling: simulated (AWS) seconds, time scale ${timeScale} s per real ms, median of ${rounds} round(s), change set ${CHANGE_SET_SECONDS} s`,
+    `\npolling: simulated (AWS) seconds, median of ${rounds} round(s); change set ${CHANGE_SET_SECONDS} s, CodePipeline continuation every ${CODEPIPELINE_CONTINUATION_SECONDS} s`,
   );
   write(row(header, widths));
   write(
@@ -351,7 +337,6 @@ export function resultsOf(
 export const polling: BenchSuite = {
   name: SUITE,
   async run(): Promise<readonly BenchResult[]> {
-    const timeScale = timeScaleFromEnv();
     const rounds = roundsFromEnv();
     const stateDir = mkdtempSync(join(tmpdir(), 'bench-polling-'));
     const work = join(stateDir, 'work');
@@ -359,7 +344,7 @@ export const polling: BenchSuite = {
     const cacheDir = join(workspaceRoot, '.safe-deploy', 'cache');
     try {
       const emulator = await startEmulator({ stateDir });
-      const options = { motoEndpoint: emulator.record.endpoint, stateDir, cacheDir, work, timeScale };
+      const options = { motoEndpoint: emulator.record.endpoint, stateDir, cacheDir, work };
       const cases = casesOf(rounds);
       await createStacks(options, cases);
       const costs = new Map<string, DeploymentCost[]>();
@@ -373,11 +358,11 @@ export const polling: BenchSuite = {
         );
       }
       const figures = new Map([...costs].map(([key, list]) => [key, medianCost(list)]));
-      printTable(figures, timeScale, rounds, (line) => console.log(line));
+      printTable(figures, rounds, (line) => process.stdout.write(`${line}\n`));
       return resultsOf(figures, {
-        timeScale,
         rounds,
         changeSetSeconds: CHANGE_SET_SECONDS,
+        continuationSeconds: CODEPIPELINE_CONTINUATION_SECONDS,
       });
     } finally {
       await stopEmulator(stateDir);

@@ -50,14 +50,7 @@ export {
   type InspectionView,
   LocalCloud,
   type LocalCloudOptions,
+  type SimulatedTimeOptions,
 } from './session.js';
+export { SimulatedClock } from './simulated-clock.js';
 export { type LocalExecution, LocalStepFunctions, StepFunctionsApiError } from './step-functions.js';
-export {
-  CODEPIPELINE_CONTINUATION_SECONDS,
-  checkTimeScale,
-  realMs,
-  scaledWaitTiming,
-  simulatedSeconds,
-  type TimeScaleOptions,
-} from './time-scale.js';
-export { zipDirectory } from './zip.js';

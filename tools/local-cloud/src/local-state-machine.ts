@@ -88,11 +88,14 @@ function taskHandlers(
 }
 
 /**
- * How long a Wait state lasts in the emulator: a fixed number of milliseconds, or milliseconds
- * computed from the seconds the state schedules (its `Seconds`, or its `SecondsPath` read from the
- * state's input when it runs; the patched library hands them over, see the README).
+ * How long a Wait state lasts in the emulator: a fixed number of milliseconds, or a function of the
+ * seconds the state schedules (its `Seconds`, or its `SecondsPath` read from the state's input when
+ * it runs; the patched library hands them over, see the README) that returns milliseconds or the
+ * promise of the wait itself (the simulated clock's sleep).
  */
-export type WaitTiming = number | ((scheduledSeconds: number) => number);
+export type WaitTiming =
+  | number
+  | ((scheduledSeconds: number, abortSignal?: AbortSignal) => number | Promise<void>);
 
 /** The same timing for every state of `type` (`Retry`: every state with a Retry field). */
 function everyState<T>(definition: AslDefinition, type: 'Wait' | 'Retry', timing: T): Record<string, T> {

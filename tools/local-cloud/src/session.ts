@@ -10,6 +10,7 @@ import { LocalJobs } from './codepipeline.js';
 import {
   ARTIFACT_BUCKET,
   CLOUDFORMATION_STATE_FILE,
+  CODEPIPELINE_CONTINUATION_SECONDS,
   FAKE_CREDENTIALS,
   INPUT_BUCKET,
   REGION,
@@ -36,15 +37,9 @@ import { functionArnOf, LocalLambda } from './lambda.js';
 import type { WaitTiming } from './local-state-machine.js';
 import { type FunctionLogLine, logCapture } from './log-capture.js';
 import { type PipelineJob, runPipelineAction } from './pipeline-job.js';
+import { SimulatedClock } from './simulated-clock.js';
 import { DEFAULT_OPERATION_MS } from './stack-operations.js';
 import { type ExecutionEvent, type LocalExecution, LocalStepFunctions } from './step-functions.js';
-import {
-  CODEPIPELINE_CONTINUATION_SECONDS,
-  checkTimeScale,
-  realMs,
-  scaledWaitTiming,
-  type TimeScaleOptions,
-} from './time-scale.js';
 import { zipDirectory } from './zip.js';
 
 export type {
@@ -78,12 +73,18 @@ export interface LocalCloudOptions {
   /** How long a change-set creation takes (ms), when it differs from the faults' `operationMs`. @default operationMs */
   readonly changeSetMs?: number;
   /**
-   * Simulated time (the benchmark): every Wait lasts its scheduled seconds scaled (its
-   * `SecondsPath` read when it runs), and the pipeline invokes the Trigger again every
-   * CODEPIPELINE_CONTINUATION_SECONDS scaled, not sooner. Not with `waitMs` or
-   * `continuationIntervalMs`. @default none: Waits compressed to `waitMs`
+   * Simulated time (the polling benchmark, see SimulatedClock): every Wait lasts the seconds it
+   * schedules (its `SecondsPath` read when it runs) or `fixedWaitSeconds`, the pipeline invokes
+   * the Trigger again every CODEPIPELINE_CONTINUATION_SECONDS, operations take `operationMs`,
+   * all on a clock that skips the waiting; Retry intervals are not waited. Not with `waitMs` or
+   * `continuationIntervalMs`. @default none: real time, Waits compressed to `waitMs`
    */
-  readonly timeScale?: TimeScaleOptions;
+  readonly simulatedTime?: SimulatedTimeOptions;
+}
+
+export interface SimulatedTimeOptions {
+  /** Every Wait state lasts this many seconds, whatever it schedules (the blog's fixed loop). @default what it schedules */
+  readonly fixedWaitSeconds?: number;
 }
 
 function operationMsOf(faults: Faults): number {
@@ -100,19 +101,29 @@ export function defaultWaitMs(operationMs: number): number {
   return Math.max(10, Math.ceil(operationMs / 20));
 }
 
-/** How long each Wait lasts: scaled from its seconds under a time scale, else `waitMs` (or its default). */
-function waitTimingOf(options: LocalCloudOptions, operationMs: number): WaitTiming {
-  if (options.timeScale === undefined) return options.waitMs ?? defaultWaitMs(operationMs);
-  return scaledWaitTiming(options.timeScale);
+/** How long each Wait lasts: on the simulated clock, its seconds (or the fixed ones); else `waitMs` (or its default). */
+function waitTimingOf(
+  options: LocalCloudOptions,
+  operationMs: number,
+  clock: SimulatedClock | undefined,
+): WaitTiming {
+  if (clock === undefined) return options.waitMs ?? defaultWaitMs(operationMs);
+  const fixed = options.simulatedTime?.fixedWaitSeconds;
+  return (scheduledSeconds, signal) => clock.sleep((fixed ?? scheduledSeconds) * 1000, signal);
 }
 
-/** Checks that a time scale comes alone (it sets the Waits and the continuation interval itself). */
+/** Checks that simulated time comes alone (it sets the Waits and the continuation interval itself). */
 function checkTimingOptions(options: LocalCloudOptions): void {
-  if (options.timeScale === undefined) return;
-  checkTimeScale(options.timeScale);
+  if (options.simulatedTime === undefined) return;
+  const fixed = options.simulatedTime.fixedWaitSeconds;
+  if (fixed !== undefined && (!Number.isFinite(fixed) || fixed < 0)) {
+    throw new Error(`simulatedTime.fixedWaitSeconds must be a number of seconds ≥ 0 (got ${fixed})`);
+  }
   for (const key of ['waitMs', 'continuationIntervalMs'] as const) {
     if (options[key] !== undefined) {
-      throw new Error(`${key} cannot be given with timeScale (the time scale sets it: got ${options[key]})`);
+      throw new Error(
+        `${key} cannot be given with simulatedTime (simulated time sets it; got ${options[key]})`,
+      );
     }
   }
 }
@@ -136,6 +147,8 @@ interface Services {
   readonly trigger: LocalLambda;
   readonly definition: EmulatedDefinition;
   readonly faults: FaultInjector;
+  /** The simulated clock (`simulatedTime`), or undefined in real time. */
+  readonly clock: SimulatedClock | undefined;
   /** Puts process.env back as it was before the cloud opened. */
   readonly restoreEnvironment: () => void;
 }
@@ -163,6 +176,7 @@ function registerDeployStateMachine(
   lambdas: ReadonlyMap<string, LocalLambda>,
   waitMs: WaitTiming,
   faults: FaultInjector,
+  clock: SimulatedClock | undefined,
 ): void {
   const tasks: Record<
     string,
@@ -174,7 +188,8 @@ function registerDeployStateMachine(
       throw new Error(`Task state ${stateName} invokes ${functionName}, which was not loaded`);
     tasks[stateName] = {
       resource: functionArnOf(functionName),
-      invoke: (input) => faults.invoke(lambda, input),
+      invoke: (input) =>
+        clock === undefined ? faults.invoke(lambda, input) : clock.busy(() => faults.invoke(lambda, input)),
       timeoutSeconds: lambda.spec.timeoutSeconds,
     };
   }
@@ -182,7 +197,8 @@ function registerDeployStateMachine(
     definition: definition.definition,
     tasks,
     waitMs,
-    retryMs: 10,
+    // On the simulated clock a real 10 ms would let it jump meanwhile: retries are not waited.
+    retryMs: clock === undefined ? 10 : 0,
   });
 }
 
@@ -192,6 +208,7 @@ async function startServices(options: LocalCloudOptions): Promise<Services> {
   const faults = new FaultInjector(options.faults);
   faults.subscribe((fault) => log(`faults file: ${fault.kind} of ${fault.target}`));
   const throttle = faults.throttles.bind(faults);
+  const clock = options.simulatedTime === undefined ? undefined : new SimulatedClock();
   const front = await startCloudFormationFront({
     upstream: options.motoEndpoint,
     ...(pageSize === undefined ? {} : { pageSize }),
@@ -201,6 +218,7 @@ async function startServices(options: LocalCloudOptions): Promise<Services> {
     ...(options.changeSetMs === undefined ? {} : { changeSetMs: options.changeSetMs }),
     ...(faults.faults.failResources === undefined ? {} : { failResources: faults.faults.failResources }),
     stateFile: join(options.stateDir, CLOUDFORMATION_STATE_FILE),
+    ...(clock === undefined ? {} : { clock }),
   });
   const stepFunctions = new LocalStepFunctions();
   const jobs = new LocalJobs();
@@ -223,10 +241,11 @@ async function startServices(options: LocalCloudOptions): Promise<Services> {
       stepFunctions,
       definition,
       lambdas,
-      waitTimingOf(options, operationMsOf(faults.faults)),
+      waitTimingOf(options, operationMsOf(faults.faults), clock),
       faults,
+      clock,
     );
-    return { front, json, stepFunctions, jobs, trigger, definition, faults, restoreEnvironment };
+    return { front, json, stepFunctions, jobs, trigger, definition, faults, clock, restoreEnvironment };
   } catch (error) {
     restoreEnvironment();
     await Promise.all([front.close(), json.close()]);
@@ -366,21 +385,20 @@ export class LocalCloud {
     });
     options.onProgress?.({ kind: 'started', jobId: job.jobId, stackName: stackNameFromInput(inputText) });
 
-    const scale = this.options.timeScale;
-    const interval =
-      scale === undefined
-        ? (this.options.continuationIntervalMs ?? 1000)
-        : realMs(CODEPIPELINE_CONTINUATION_SECONDS, scale.timeScale);
+    const { clock } = this.services;
+    const interval = this.options.continuationIntervalMs ?? 1000;
+    const clockStartedAt = this.now();
     let action: Awaited<ReturnType<typeof runPipelineAction>>;
     try {
       action = await runPipelineAction(job, {
         invokeTrigger: (event) => this.invokeTrigger(event),
         jobs,
         log: (line) => logCapture.write(line),
-        // The next invocation comes when the execution ends, or after the interval at most; under
-        // a time scale after the interval, as on AWS (CodePipeline does not know when it ends).
+        now: () => this.now(),
+        // The next invocation comes when the execution ends, or after the interval at most; on the
+        // simulated clock after CodePipeline's interval, as on AWS (it does not know when it ends).
         beforeContinuation: async (answer) => {
-          if (scale !== undefined) return sleep(interval);
+          if (clock !== undefined) return clock.sleep(CODEPIPELINE_CONTINUATION_SECONDS * 1000);
           const running =
             execution ??
             (answer.externalExecutionId ? this.tryDescribe(answer.externalExecutionId) : undefined);
@@ -422,7 +440,7 @@ export class LocalCloud {
       ...(inspection === undefined ? {} : { inspection }),
       ...(outcome === undefined ? {} : { outcome }),
       triggerInvocations: invocations,
-      answeredAt: new Date(answeredAt),
+      clock: { startedAt: clockStartedAt, answeredAt, simulated: clock !== undefined },
       logs,
     };
   }
@@ -432,7 +450,17 @@ export class LocalCloud {
    * event is delivered twice at once (at-least-once delivery) and the invocation fails only when
    * both fail.
    */
-  private async invokeTrigger(event: unknown): Promise<unknown> {
+  private invokeTrigger(event: unknown): Promise<unknown> {
+    const { clock } = this.services;
+    return clock === undefined ? this.deliverTrigger(event) : clock.busy(() => this.deliverTrigger(event));
+  }
+
+  /** The emulator's clock now: the simulated one under `simulatedTime`, else the system's. */
+  private now(): number {
+    return this.services.clock?.now() ?? Date.now();
+  }
+
+  private async deliverTrigger(event: unknown): Promise<unknown> {
     const { trigger, faults } = this.services;
     if (!faults.duplicateTrigger) return faults.invoke(trigger, event);
     faults.duplicated();
