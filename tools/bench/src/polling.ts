@@ -222,7 +222,7 @@ function row(cells: readonly string[], widths: readonly number[]): string {
 }
 
 function printTable(
-  figures: ReadonlyMap<string, DeploymentCost>,
+  runs: ReadonlyMap<string, readonly DeploymentCost[]>,
   rounds: number,
   write: (line: string) => void,
 ): void {
@@ -231,12 +231,14 @@ function printTable(
     'waiting',
     'transitions',
     'Lambda inv. (tasks+Trigger)',
-    'lag (s)',
+    'lag s, median (min–max)',
     'total (s)',
   ];
   const rows = OPERATION_SECONDS.flatMap((seconds) =>
     MODES.map((mode) => {
-      const cost = figures.get(`${seconds}/${mode.key}`);
+      const list = runs.get(`${seconds}/${mode.key}`) ?? [];
+      const cost = list.length === 0 ? undefined : medianCost(list);
+      const lags = list.map((run) => run.lagSeconds);
       return [
         `${seconds / 60} min`,
         mode.label,
@@ -244,7 +246,9 @@ function printTable(
         cost === undefined
           ? ''
           : `${cost.taskInvocations + cost.triggerInvocations} (${cost.taskInvocations}+${cost.triggerInvocations})`,
-        cost === undefined ? '' : cost.lagSeconds.toFixed(1),
+        cost === undefined
+          ? ''
+          : `${cost.lagSeconds.toFixed(1)} (${Math.min(...lags).toFixed(1)}–${Math.max(...lags).toFixed(1)})`,
         cost === undefined ? '' : cost.totalSeconds.toFixed(0),
       ];
     }),
@@ -264,7 +268,7 @@ function printTable(
 }
 
 /** The median of each figure over the rounds of one case. */
-function medianCost(costs: readonly DeploymentCost[]): DeploymentCost {
+export function medianCost(costs: readonly DeploymentCost[]): DeploymentCost {
   const of = (pick: (cost: DeploymentCost) => number) => median(costs.map(pick));
   return {
     transitions: of((c) => c.transitions),
@@ -278,14 +282,16 @@ function medianCost(costs: readonly DeploymentCost[]): DeploymentCost {
 
 /** The suite's figures: per operation length and mode, transitions, Lambda invocations and lag. */
 export function resultsOf(
-  figures: ReadonlyMap<string, DeploymentCost>,
+  runs: ReadonlyMap<string, readonly DeploymentCost[]>,
   details: Readonly<Record<string, number | string>>,
 ): BenchResult[] {
   const results: BenchResult[] = [];
   for (const seconds of OPERATION_SECONDS) {
     for (const mode of MODES) {
-      const cost = figures.get(`${seconds}/${mode.key}`);
-      if (cost === undefined) continue;
+      const list = runs.get(`${seconds}/${mode.key}`) ?? [];
+      if (list.length === 0) continue;
+      const cost = medianCost(list);
+      const lags = list.map((run) => run.lagSeconds);
       const goals = seconds === 1800 && mode.fixedWaitSeconds === undefined;
       const name = `${seconds / 60} min, ${mode.label}`;
       const caseDetails = {
@@ -294,6 +300,10 @@ export function resultsOf(
         taskInvocations: cost.taskInvocations,
         triggerInvocations: cost.triggerInvocations,
         totalSeconds: Number(cost.totalSeconds.toFixed(1)),
+        lagMinSeconds: Number(Math.min(...lags).toFixed(1)),
+        lagMaxSeconds: Number(Math.max(...lags).toFixed(1)),
+        transitionsMin: Math.min(...list.map((run) => run.transitions)),
+        transitionsMax: Math.max(...list.map((run) => run.transitions)),
       };
       results.push(
         {
@@ -357,9 +367,8 @@ export const polling: BenchSuite = {
           `bench: polling: ${item.operationSeconds / 60} min, ${item.mode.label}, round ${item.round + 1}: ${cost.transitions} transitions, lag ${cost.lagSeconds.toFixed(1)} s (${((performance.now() - started) / 1000).toFixed(1)} s real)\n`,
         );
       }
-      const figures = new Map([...costs].map(([key, list]) => [key, medianCost(list)]));
-      printTable(figures, rounds, (line) => process.stdout.write(`${line}\n`));
-      return resultsOf(figures, {
+      printTable(costs, rounds, (line) => process.stdout.write(`${line}\n`));
+      return resultsOf(costs, {
         rounds,
         changeSetSeconds: CHANGE_SET_SECONDS,
         continuationSeconds: CODEPIPELINE_CONTINUATION_SECONDS,

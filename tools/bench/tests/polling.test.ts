@@ -57,12 +57,15 @@ describe('resultsOf', () => {
     polls: 3,
   });
 
-  it('GIVEN every case WHEN reported THEN only the 30-minute backoff figures carry the goals, checked', () => {
+  it('GIVEN every case WHEN reported THEN only the 30-minute backoff medians carry the goals, checked', () => {
     // Prepare
-    const figures = new Map<string, DeploymentCost>([
-      ['60/backoff', cost(20, 40)],
-      ['1800/backoff', cost(GOAL_TRANSITIONS + 1, GOAL_LAG_SECONDS)],
-      ['1800/blog-10s', cost(500, 5)],
+    const figures = new Map<string, DeploymentCost[]>([
+      ['60/backoff', [cost(20, 40)]],
+      [
+        '1800/backoff',
+        [cost(GOAL_TRANSITIONS + 1, 50), cost(GOAL_TRANSITIONS + 1, GOAL_LAG_SECONDS), cost(90, 2)],
+      ],
+      ['1800/blog-10s', [cost(500, 5)]],
     ]);
     // Act
     const results = resultsOf(figures, { rounds: 1 });
@@ -73,6 +76,7 @@ describe('resultsOf', () => {
       ['30 min, safe-deploy backoff: lag CloudFormation end → pipeline answered', true],
     ]);
     expect(results).toHaveLength(9);
+    expect(withGoals[1]?.details).toMatchObject({ lagMinSeconds: 2, lagMaxSeconds: 50 });
     expect(
       results.find((result) => result.name === '1 min, safe-deploy backoff: Lambda invocations')?.value,
     ).toBe(15);
