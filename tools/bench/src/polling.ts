@@ -26,18 +26,27 @@ export const CHANGE_SET_SECONDS = 10;
 export const GOAL_TRANSITIONS = 100;
 export const GOAL_LAG_SECONDS = 15;
 
-/** The two ways of waiting measured side by side, on the same synthesized definition. */
+/** The ways of waiting measured side by side, on the same synthesized definition. */
 export interface PollingMode {
   readonly key: string;
   readonly label: string;
   /** Every Wait lasts this many simulated seconds (the blog's loop), or what the state machine schedules. */
   readonly fixedWaitSeconds?: number;
+  /** Only for these operation lengths (seconds). @default every one */
+  readonly only?: readonly number[];
 }
 
 export const MODES: readonly PollingMode[] = [
   { key: 'backoff', label: 'safe-deploy backoff' },
   { key: 'blog-10s', label: "blog's fixed 10 s loop (reference)", fixedWaitSeconds: 10 },
+  // What-ifs for the 30-minute goals: the fewest polls ≤ 100 transitions allow, and polling often.
+  { key: 'fixed-75s', label: 'what-if: every wait 75 s', fixedWaitSeconds: 75, only: [1800] },
+  { key: 'fixed-5s', label: 'what-if: every wait 5 s', fixedWaitSeconds: 5, only: [1800] },
 ];
+
+function modesFor(operationSeconds: number): readonly PollingMode[] {
+  return MODES.filter((mode) => mode.only === undefined || mode.only.includes(operationSeconds));
+}
 
 function roundsFromEnv(): number {
   const raw = process.env.BENCH_POLLING_ROUNDS;
@@ -150,7 +159,7 @@ function casesOf(rounds: number): Case[] {
   const cases: Case[] = [];
   for (let round = 0; round < rounds; round += 1) {
     for (const operationSeconds of OPERATION_SECONDS) {
-      for (const mode of MODES) {
+      for (const mode of modesFor(operationSeconds)) {
         cases.push({
           operationSeconds,
           mode,
@@ -235,7 +244,7 @@ function printTable(
     'total (s)',
   ];
   const rows = OPERATION_SECONDS.flatMap((seconds) =>
-    MODES.map((mode) => {
+    modesFor(seconds).map((mode) => {
       const list = runs.get(`${seconds}/${mode.key}`) ?? [];
       const cost = list.length === 0 ? undefined : medianCost(list);
       const lags = list.map((run) => run.lagSeconds);
@@ -287,7 +296,7 @@ export function resultsOf(
 ): BenchResult[] {
   const results: BenchResult[] = [];
   for (const seconds of OPERATION_SECONDS) {
-    for (const mode of MODES) {
+    for (const mode of modesFor(seconds)) {
       const list = runs.get(`${seconds}/${mode.key}`) ?? [];
       if (list.length === 0) continue;
       const cost = medianCost(list);

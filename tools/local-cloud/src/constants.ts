@@ -33,7 +33,7 @@ export const MOTO_INSTALL_HINT = "pip install 'moto[server]'";
 
 /**
  * How often CodePipeline invokes a Lambda action again after a PutJobSuccessResult with a
- * continuation token, in seconds: AWS does not document it; about 30 s is what is observed (see the
- * README, "Simulated time").
+ * continuation token, in seconds: AWS does not document it; 30 s is an assumption (see the README,
+ * "Simulated time").
  */
 export const CODEPIPELINE_CONTINUATION_SECONDS = 30;
