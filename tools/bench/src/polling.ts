@@ -22,6 +22,18 @@ const workspaceRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..
 export const OPERATION_SECONDS = [60, 300, 1800] as const;
 /** How long the change set takes to be created (simulated seconds): a typical small stack. */
 export const CHANGE_SET_SECONDS = 10;
+/**
+ * Round r's operation lasts 13·r mod 30 seconds less (0, 13, 26, 9 s, …), so that CloudFormation ends at a
+ * different point of the polling loops and of CodePipeline's continuation interval each round:
+ * with fixed waits, the same duration would end at the same phase every time and the lag would be
+ * one point of its range, not a sample of it.
+ */
+export const PHASE_STEP_SECONDS = 13;
+
+/** How much shorter round `round`'s operation is: 13·r seconds, modulo CodePipeline's 30-second interval. */
+export function phaseOffsetSeconds(round: number): number {
+  return (PHASE_STEP_SECONDS * round) % CODEPIPELINE_CONTINUATION_SECONDS;
+}
 /** The goals for a 30-minute operation. */
 export const GOAL_TRANSITIONS = 100;
 export const GOAL_LAG_SECONDS = 15;
@@ -39,9 +51,9 @@ export interface PollingMode {
 export const MODES: readonly PollingMode[] = [
   { key: 'backoff', label: 'safe-deploy backoff' },
   { key: 'blog-10s', label: "blog's fixed 10 s loop (reference)", fixedWaitSeconds: 10 },
-  // What-ifs for the 30-minute goals: the fewest polls ≤ 100 transitions allow, and polling often.
+  // A what-if for the 30-minute goals: about the fewest polls ≤ 100 transitions allow. (Faster than
+  // the schedule, e.g. every 5 s, spends the polling budget, counted in scheduled seconds, too soon.)
   { key: 'fixed-75s', label: 'what-if: every wait 75 s', fixedWaitSeconds: 75, only: [1800] },
-  { key: 'fixed-5s', label: 'what-if: every wait 5 s', fixedWaitSeconds: 5, only: [1800] },
 ];
 
 function modesFor(operationSeconds: number): readonly PollingMode[] {
@@ -180,7 +192,8 @@ async function measure(
     motoEndpoint: options.motoEndpoint,
     stateDir: options.stateDir,
     cacheDir: options.cacheDir,
-    faults: { operationMs: item.operationSeconds * 1000 },
+    // Shorter, not longer: the blog's loop at 30 minutes is at the edge of the polling budget.
+    faults: { operationMs: (item.operationSeconds - phaseOffsetSeconds(item.round)) * 1000 },
     changeSetMs: CHANGE_SET_SECONDS * 1000,
     simulatedTime:
       item.mode.fixedWaitSeconds === undefined ? {} : { fixedWaitSeconds: item.mode.fixedWaitSeconds },
@@ -264,7 +277,7 @@ function printTable(
   );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   write(
-    `\npolling: simulated (AWS) seconds, median of ${rounds} round(s); change set ${CHANGE_SET_SECONDS} s, CodePipeline continuation every ${CODEPIPELINE_CONTINUATION_SECONDS} s`,
+    `\npolling: simulated (AWS) seconds, median of ${rounds} round(s) (round r: the operation 13·r mod 30 s shorter); change set ${CHANGE_SET_SECONDS} s, CodePipeline continuation every ${CODEPIPELINE_CONTINUATION_SECONDS} s`,
   );
   write(row(header, widths));
   write(
@@ -381,6 +394,7 @@ export const polling: BenchSuite = {
         rounds,
         changeSetSeconds: CHANGE_SET_SECONDS,
         continuationSeconds: CODEPIPELINE_CONTINUATION_SECONDS,
+        phaseStepSeconds: PHASE_STEP_SECONDS,
       });
     } finally {
       await stopEmulator(stateDir);

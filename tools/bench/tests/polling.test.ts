@@ -4,6 +4,7 @@ import {
   type DeploymentCost,
   GOAL_LAG_SECONDS,
   GOAL_TRANSITIONS,
+  phaseOffsetSeconds,
   resultsOf,
 } from '../src/polling.js';
 
@@ -80,5 +81,16 @@ describe('resultsOf', () => {
     expect(
       results.find((result) => result.name === '1 min, safe-deploy backoff: Lambda invocations')?.value,
     ).toBe(15);
+  });
+});
+
+describe('phaseOffsetSeconds', () => {
+  it('GIVEN the rounds WHEN each is offset THEN the offsets spread over the continuation interval and never reach it', () => {
+    // Act
+    const offsets = Array.from({ length: 10 }, (_, round) => phaseOffsetSeconds(round));
+    // Assess
+    expect(offsets.slice(0, 4)).toEqual([0, 13, 26, 9]);
+    expect(new Set(offsets).size).toBe(10);
+    expect(Math.max(...offsets)).toBeLessThan(30);
   });
 });

@@ -536,7 +536,10 @@ export class LocalCloud {
       },
       { step: 'build' },
     );
-    const deadline = Date.now() + operationMsOf(this.options.faults ?? {}) + 1000;
+    // On the simulated clock the operation's time passes only while waiting on the clock.
+    const { clock } = this.services;
+    const pause = (): Promise<void> => (clock === undefined ? sleep(25) : clock.sleep(5000));
+    const deadline = this.now() + operationMsOf(this.options.faults ?? {}) + 1000;
     for (;;) {
       let status: string;
       try {
@@ -544,13 +547,13 @@ export class LocalCloud {
         status = answer.Stacks?.[0]?.StackStatus ?? 'DOES_NOT_EXIST';
       } catch (error) {
         if (/does not exist/.test((error as Error).message)) return 'DOES_NOT_EXIST';
-        if (Date.now() >= deadline) return `UNKNOWN (${(error as Error).message})`;
-        await sleep(25);
+        if (this.now() >= deadline) return `UNKNOWN (${(error as Error).message})`;
+        await pause();
         continue;
       }
-      if (!status.endsWith('_IN_PROGRESS') || status === 'REVIEW_IN_PROGRESS' || Date.now() >= deadline)
+      if (!status.endsWith('_IN_PROGRESS') || status === 'REVIEW_IN_PROGRESS' || this.now() >= deadline)
         return status;
-      await sleep(25);
+      await pause();
     }
   }
 }
