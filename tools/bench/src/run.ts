@@ -41,10 +41,12 @@ const rows = results.map((r) => [
   r.goal ?? '',
   r.meetsGoal === undefined ? '' : r.meetsGoal ? 'yes' : 'NO',
 ]);
+// process.stdout.write: a suite that opens the emulator's LocalCloud has console.* sent to its log file.
+const print = (text: string) => process.stdout.write(`${text}\n`);
 const header = ['suite', 'measure', 'value', 'goal', 'met'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
 const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-console.log(line(header));
-console.log(line(widths.map((w) => '-'.repeat(w))));
-for (const row of rows) console.log(line(row));
-console.log(`\nwritten to ${out}`);
+print(line(header));
+print(line(widths.map((w) => '-'.repeat(w))));
+for (const row of rows) print(line(row));
+print(`\nwritten to ${out}`);

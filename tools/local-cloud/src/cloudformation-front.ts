@@ -70,6 +70,8 @@ export interface CloudFormationFrontOptions {
   readonly log?: (message: string) => void;
   /** How long each stack operation and change-set creation takes (the faults file's `operationMs`). @default 200 */
   readonly operationMs?: number;
+  /** How long a change-set creation takes, when it differs from `operationMs`. @default operationMs */
+  readonly changeSetMs?: number;
   /** The faults file's `failResources`: logical id → the operation that fails on it. */
   readonly failResources?: Readonly<Record<string, 'create' | 'update'>>;
   /** Where the statuses moto cannot hold (rollbacks, operations in progress) are kept between processes. */
@@ -114,6 +116,7 @@ export async function startCloudFormationFront(
   // Time and failures (stack-operations.ts): the statuses and events moto cannot show.
   const overlay = new StackOperations({
     ...(options.operationMs === undefined ? {} : { operationMs: options.operationMs }),
+    ...(options.changeSetMs === undefined ? {} : { changeSetMs: options.changeSetMs }),
     ...(options.failResources === undefined ? {} : { failResources: options.failResources }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.stateFile === undefined ? {} : { store: fileStore(options.stateFile) }),

@@ -30,3 +30,10 @@ export const EXIT_USAGE = 2;
 
 /** The one command that installs what the emulator needs. */
 export const MOTO_INSTALL_HINT = "pip install 'moto[server]'";
+
+/**
+ * How often CodePipeline invokes a Lambda action again after a PutJobSuccessResult with a
+ * continuation token, in seconds: AWS does not document it; 30 s is an assumption (see the README,
+ * "Simulated time").
+ */
+export const CODEPIPELINE_CONTINUATION_SECONDS = 30;

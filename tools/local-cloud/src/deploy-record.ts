@@ -55,6 +55,12 @@ export interface DeployRecord {
   readonly inspection?: InspectionView;
   readonly outcome?: Outcome;
   readonly triggerInvocations: number;
+  /**
+   * On the emulator's clock (ms since the epoch; simulated under `simulatedTime`, where it is the
+   * clock CloudFormation's events are stamped with): when the job was uploaded, and when the
+   * pipeline was answered for good (PutJobSuccessResult without a token, or PutJobFailureResult).
+   */
+  readonly clock: { readonly startedAt: number; readonly answeredAt: number; readonly simulated: boolean };
   /** What the functions logged during this deployment (the Trigger's lines too), in order. */
   readonly logs: readonly FunctionLogLine[];
 }

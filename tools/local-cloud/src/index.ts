@@ -57,6 +57,7 @@ export {
   type InspectionView,
   LocalCloud,
   type LocalCloudOptions,
+  type SimulatedTimeOptions,
 } from './session.js';
+export { SimulatedClock } from './simulated-clock.js';
 export { type LocalExecution, LocalStepFunctions, StepFunctionsApiError } from './step-functions.js';
-export { zipDirectory } from './zip.js';

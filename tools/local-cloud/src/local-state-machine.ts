@@ -87,12 +87,22 @@ function taskHandlers(
   return handlers;
 }
 
-/** The same duration for every state of `type` (`Retry`: every state with a Retry field). */
-function everyState(definition: AslDefinition, type: 'Wait' | 'Retry', ms: number): Record<string, number> {
+/**
+ * How long a Wait state lasts in the emulator: a fixed number of milliseconds, or a function of the
+ * seconds the state schedules (its `Seconds`, or its `SecondsPath` read from the state's input when
+ * it runs; the patched library hands them over, see the README) that returns milliseconds or the
+ * promise of the wait itself (the simulated clock's sleep).
+ */
+export type WaitTiming =
+  | number
+  | ((scheduledSeconds: number, abortSignal?: AbortSignal) => number | Promise<void>);
+
+/** The same timing for every state of `type` (`Retry`: every state with a Retry field). */
+function everyState<T>(definition: AslDefinition, type: 'Wait' | 'Retry', timing: T): Record<string, T> {
   return Object.fromEntries(
     Object.entries(definition.States)
       .filter(([, state]) => state.Type === type || (type === 'Retry' && Array.isArray(state.Retry)))
-      .map(([name]) => [name, ms]),
+      .map(([name]) => [name, timing]),
   );
 }
 
@@ -101,7 +111,7 @@ export function overridesFor(
   definition: AslDefinition,
   tasks: Readonly<Record<string, TaskFunction>>,
   lambdaEvents: PendingLambdaEvents,
-  timing: { readonly waitMs: number; readonly retryMs: number },
+  timing: { readonly waitMs: WaitTiming; readonly retryMs: number },
 ): Overrides {
   return {
     taskResourceLocalHandlers: taskHandlers(tasks, lambdaEvents),

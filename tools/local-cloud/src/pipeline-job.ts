@@ -45,12 +45,16 @@ export interface PipelineActionOptions {
   /** Waits before the next invocation after a continuation answer (CodePipeline's interval, or less). */
   readonly beforeContinuation: (answer: Extract<JobResult, { kind: 'success' }>) => Promise<void>;
   readonly log: (line: string) => void;
+  /** The emulator's clock (ms since the epoch). @default Date.now */
+  readonly now?: () => number;
 }
 
 /** How a job ended, and how often the Trigger was invoked for it. */
 export interface PipelineActionResult {
   readonly final: JobResult;
   readonly invocations: number;
+  /** When the invocation that answered the job for good returned (ms since the epoch, on `now`). */
+  readonly answeredAt: number;
 }
 
 /**
@@ -64,6 +68,7 @@ export async function runPipelineAction(
   options: PipelineActionOptions,
 ): Promise<PipelineActionResult> {
   const { jobs } = options;
+  const now = options.now ?? Date.now;
   jobs.register(job.jobId);
   let continuationToken: string | undefined;
   let invocations = 0;
@@ -79,6 +84,7 @@ export async function runPipelineAction(
       if (lambdaErrors > 2) {
         return {
           invocations,
+          answeredAt: now(),
           final: {
             kind: 'failure',
             type: 'JobFailed',
@@ -92,6 +98,7 @@ export async function runPipelineAction(
     if (last === undefined) {
       return {
         invocations,
+        answeredAt: now(),
         final: {
           kind: 'failure',
           type: 'JobFailed',
@@ -100,7 +107,9 @@ export async function runPipelineAction(
         },
       };
     }
-    if (last.kind === 'failure' || last.continuationToken === undefined) return { invocations, final: last };
+    if (last.kind === 'failure' || last.continuationToken === undefined) {
+      return { invocations, answeredAt: now(), final: last };
+    }
     continuationToken = last.continuationToken;
     await options.beforeContinuation(last);
   }

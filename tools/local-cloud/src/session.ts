@@ -10,6 +10,7 @@ import { LocalJobs } from './codepipeline.js';
 import {
   ARTIFACT_BUCKET,
   CLOUDFORMATION_STATE_FILE,
+  CODEPIPELINE_CONTINUATION_SECONDS,
   FAKE_CREDENTIALS,
   INPUT_BUCKET,
   REGION,
@@ -34,8 +35,10 @@ import type { Faults } from './faults.js';
 import type { LocalServer } from './http.js';
 import { startJsonEndpoint } from './json-endpoint.js';
 import { functionArnOf, LocalLambda } from './lambda.js';
+import type { WaitTiming } from './local-state-machine.js';
 import { type FunctionLogLine, logCapture } from './log-capture.js';
 import { type PipelineJob, runPipelineAction } from './pipeline-job.js';
+import { SimulatedClock } from './simulated-clock.js';
 import { DEFAULT_OPERATION_MS } from './stack-operations.js';
 import { type ExecutionEvent, type LocalExecution, LocalStepFunctions } from './step-functions.js';
 import { zipDirectory } from './zip.js';
@@ -68,6 +71,21 @@ export interface LocalCloudOptions {
   readonly cacheDir?: string;
   /** What the emulator makes slow or makes fail (`deploy --faults FILE`), checked with `parseFaults`. @default none */
   readonly faults?: Faults;
+  /** How long a change-set creation takes (ms), when it differs from the faults' `operationMs`. @default operationMs */
+  readonly changeSetMs?: number;
+  /**
+   * Simulated time (the polling benchmark, see SimulatedClock): every Wait lasts the seconds it
+   * schedules (its `SecondsPath` read when it runs) or `fixedWaitSeconds`, the pipeline invokes
+   * the Trigger again every CODEPIPELINE_CONTINUATION_SECONDS, operations take `operationMs`,
+   * all on a clock that skips the waiting; Retry intervals are not waited. Not with `waitMs` or
+   * `continuationIntervalMs`. @default none: real time, Waits compressed to `waitMs`
+   */
+  readonly simulatedTime?: SimulatedTimeOptions;
+}
+
+export interface SimulatedTimeOptions {
+  /** Every Wait state lasts this many seconds, whatever it schedules (the blog's fixed loop). @default what it schedules */
+  readonly fixedWaitSeconds?: number;
 }
 
 function operationMsOf(faults: Faults): number {
@@ -82,6 +100,33 @@ function operationMsOf(faults: Faults): number {
  */
 export function defaultWaitMs(operationMs: number): number {
   return Math.max(10, Math.ceil(operationMs / 20));
+}
+
+/** How long each Wait lasts: on the simulated clock, its seconds (or the fixed ones); else `waitMs` (or its default). */
+function waitTimingOf(
+  options: LocalCloudOptions,
+  operationMs: number,
+  clock: SimulatedClock | undefined,
+): WaitTiming {
+  if (clock === undefined) return options.waitMs ?? defaultWaitMs(operationMs);
+  const fixed = options.simulatedTime?.fixedWaitSeconds;
+  return (scheduledSeconds, signal) => clock.sleep((fixed ?? scheduledSeconds) * 1000, signal);
+}
+
+/** Checks that simulated time comes alone (it sets the Waits and the continuation interval itself). */
+function checkTimingOptions(options: LocalCloudOptions): void {
+  if (options.simulatedTime === undefined) return;
+  const fixed = options.simulatedTime.fixedWaitSeconds;
+  if (fixed !== undefined && (!Number.isFinite(fixed) || fixed < 0)) {
+    throw new Error(`simulatedTime.fixedWaitSeconds must be a number of seconds ≥ 0 (got ${fixed})`);
+  }
+  for (const key of ['waitMs', 'continuationIntervalMs'] as const) {
+    if (options[key] !== undefined) {
+      throw new Error(
+        `${key} cannot be given with simulatedTime (simulated time sets it; got ${options[key]})`,
+      );
+    }
+  }
 }
 
 function pageSizeFromEnv(): number | undefined {
@@ -103,6 +148,8 @@ interface Services {
   readonly trigger: LocalLambda;
   readonly definition: EmulatedDefinition;
   readonly faults: FaultInjector;
+  /** The simulated clock (`simulatedTime`), or undefined in real time. */
+  readonly clock: SimulatedClock | undefined;
   /** Puts process.env back as it was before the cloud opened. */
   readonly restoreEnvironment: () => void;
 }
@@ -128,8 +175,9 @@ function registerDeployStateMachine(
   stepFunctions: LocalStepFunctions,
   definition: EmulatedDefinition,
   lambdas: ReadonlyMap<string, LocalLambda>,
-  waitMs: number,
+  waitMs: WaitTiming,
   faults: FaultInjector,
+  clock: SimulatedClock | undefined,
 ): void {
   const tasks: Record<
     string,
@@ -141,7 +189,8 @@ function registerDeployStateMachine(
       throw new Error(`Task state ${stateName} invokes ${functionName}, which was not loaded`);
     tasks[stateName] = {
       resource: functionArnOf(functionName),
-      invoke: (input) => faults.invoke(lambda, input),
+      invoke: (input) =>
+        clock === undefined ? faults.invoke(lambda, input) : clock.busy(() => faults.invoke(lambda, input)),
       timeoutSeconds: lambda.spec.timeoutSeconds,
     };
   }
@@ -149,7 +198,8 @@ function registerDeployStateMachine(
     definition: definition.definition,
     tasks,
     waitMs,
-    retryMs: 10,
+    // On the simulated clock a real 10 ms would let it jump meanwhile: retries are not waited.
+    retryMs: clock === undefined ? 10 : 0,
   });
 }
 
@@ -159,14 +209,17 @@ async function startServices(options: LocalCloudOptions): Promise<Services> {
   const faults = new FaultInjector(options.faults);
   faults.subscribe((fault) => log(`faults file: ${fault.kind} of ${fault.target}`));
   const throttle = faults.throttles.bind(faults);
+  const clock = options.simulatedTime === undefined ? undefined : new SimulatedClock();
   const front = await startCloudFormationFront({
     upstream: options.motoEndpoint,
     ...(pageSize === undefined ? {} : { pageSize }),
     log,
     throttle,
     operationMs: operationMsOf(faults.faults),
+    ...(options.changeSetMs === undefined ? {} : { changeSetMs: options.changeSetMs }),
     ...(faults.faults.failResources === undefined ? {} : { failResources: faults.faults.failResources }),
     stateFile: join(options.stateDir, CLOUDFORMATION_STATE_FILE),
+    ...(clock === undefined ? {} : { clock }),
   });
   const stepFunctions = new LocalStepFunctions();
   const jobs = new LocalJobs();
@@ -189,10 +242,11 @@ async function startServices(options: LocalCloudOptions): Promise<Services> {
       stepFunctions,
       definition,
       lambdas,
-      options.waitMs ?? defaultWaitMs(operationMsOf(faults.faults)),
+      waitTimingOf(options, operationMsOf(faults.faults), clock),
       faults,
+      clock,
     );
-    return { front, json, stepFunctions, jobs, trigger, definition, faults, restoreEnvironment };
+    return { front, json, stepFunctions, jobs, trigger, definition, faults, clock, restoreEnvironment };
   } catch (error) {
     restoreEnvironment();
     await Promise.all([front.close(), json.close()]);
@@ -217,6 +271,7 @@ export class LocalCloud {
   ) {}
 
   static async open(options: LocalCloudOptions): Promise<LocalCloud> {
+    checkTimingOptions(options);
     logCapture.redirect(join(options.stateDir, 'logs', 'functions.log'));
     const cloud = new LocalCloud(await startServices(options), options);
     await cloud.createBuckets();
@@ -335,15 +390,20 @@ export class LocalCloud {
     });
     options.onProgress?.({ kind: 'started', jobId: job.jobId, stackName: stackNameFromInput(inputText) });
 
+    const { clock } = this.services;
     const interval = this.options.continuationIntervalMs ?? 1000;
+    const clockStartedAt = this.now();
     let action: Awaited<ReturnType<typeof runPipelineAction>>;
     try {
       action = await runPipelineAction(job, {
         invokeTrigger: (event) => this.invokeTrigger(event),
         jobs,
         log: (line) => logCapture.write(line),
-        // The next invocation comes when the execution ends, or after the interval at most.
+        now: () => this.now(),
+        // The next invocation comes when the execution ends, or after the interval at most; on the
+        // simulated clock after CodePipeline's interval, as on AWS (it does not know when it ends).
         beforeContinuation: async (answer) => {
+          if (clock !== undefined) return clock.sleep(CODEPIPELINE_CONTINUATION_SECONDS * 1000);
           const running =
             execution ??
             (answer.externalExecutionId ? this.tryDescribe(answer.externalExecutionId) : undefined);
@@ -358,7 +418,7 @@ export class LocalCloud {
     const ended: LocalExecution | undefined = execution;
     if (ended !== undefined && ended.status !== 'RUNNING') await ended.done;
 
-    const { final, invocations } = action;
+    const { final, invocations, answeredAt } = action;
     const outcome = outcomeOf(ended);
     const states = ended?.states ?? [];
     const inspection = lastInspection(states);
@@ -388,6 +448,7 @@ export class LocalCloud {
       ...(inspection === undefined ? {} : { inspection }),
       ...(outcome === undefined ? {} : { outcome }),
       triggerInvocations: invocations,
+      clock: { startedAt: clockStartedAt, answeredAt, simulated: clock !== undefined },
       logs,
     };
   }
@@ -417,7 +478,17 @@ export class LocalCloud {
    * event is delivered twice at once (at-least-once delivery) and the invocation fails only when
    * both fail.
    */
-  private async invokeTrigger(event: unknown): Promise<unknown> {
+  private invokeTrigger(event: unknown): Promise<unknown> {
+    const { clock } = this.services;
+    return clock === undefined ? this.deliverTrigger(event) : clock.busy(() => this.deliverTrigger(event));
+  }
+
+  /** The emulator's clock now: the simulated one under `simulatedTime`, else the system's. */
+  private now(): number {
+    return this.services.clock?.now() ?? Date.now();
+  }
+
+  private async deliverTrigger(event: unknown): Promise<unknown> {
     const { trigger, faults } = this.services;
     if (!faults.duplicateTrigger) return faults.invoke(trigger, event);
     faults.duplicated();
@@ -493,7 +564,10 @@ export class LocalCloud {
       },
       { step: 'build' },
     );
-    const deadline = Date.now() + operationMsOf(this.options.faults ?? {}) + 1000;
+    // On the simulated clock the operation's time passes only while waiting on the clock.
+    const { clock } = this.services;
+    const pause = (): Promise<void> => (clock === undefined ? sleep(25) : clock.sleep(5000));
+    const deadline = this.now() + operationMsOf(this.options.faults ?? {}) + 1000;
     for (;;) {
       let status: string;
       try {
@@ -501,13 +575,13 @@ export class LocalCloud {
         status = answer.Stacks?.[0]?.StackStatus ?? 'DOES_NOT_EXIST';
       } catch (error) {
         if (/does not exist/.test((error as Error).message)) return 'DOES_NOT_EXIST';
-        if (Date.now() >= deadline) return `UNKNOWN (${(error as Error).message})`;
-        await sleep(25);
+        if (this.now() >= deadline) return `UNKNOWN (${(error as Error).message})`;
+        await pause();
         continue;
       }
-      if (!status.endsWith('_IN_PROGRESS') || status === 'REVIEW_IN_PROGRESS' || Date.now() >= deadline)
+      if (!status.endsWith('_IN_PROGRESS') || status === 'REVIEW_IN_PROGRESS' || this.now() >= deadline)
         return status;
-      await sleep(25);
+      await pause();
     }
   }
 }

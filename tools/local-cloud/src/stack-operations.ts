@@ -124,6 +124,8 @@ export interface OperationStarted {
 export interface StackOperationsOptions {
   /** @default DEFAULT_OPERATION_MS */
   readonly operationMs?: number;
+  /** How long a change-set creation takes, when it differs from `operationMs`. @default operationMs */
+  readonly changeSetMs?: number;
   /** The faults file's `failResources`: logical id → the operation that fails on it. */
   readonly failResources?: Readonly<Record<string, 'create' | 'update'>>;
   /** @default systemClock */
@@ -251,6 +253,7 @@ function exportInUseSteps(
 
 export class StackOperations {
   readonly operationMs: number;
+  readonly changeSetMs: number;
   private readonly failResources: Readonly<Record<string, 'create' | 'update'>>;
   private readonly clock: Clock;
   private readonly store: OverlayStore | undefined;
@@ -263,6 +266,11 @@ export class StackOperations {
       throw new Error(`operationMs must be a whole number of milliseconds ≥ 0 (got ${operationMs})`);
     }
     this.operationMs = operationMs;
+    const changeSetMs = options.changeSetMs ?? operationMs;
+    if (!Number.isInteger(changeSetMs) || changeSetMs < 0) {
+      throw new Error(`changeSetMs must be a whole number of milliseconds ≥ 0 (got ${changeSetMs})`);
+    }
+    this.changeSetMs = changeSetMs;
     this.failResources = options.failResources ?? {};
     this.clock = options.clock ?? systemClock;
     this.store = options.store;
@@ -370,7 +378,7 @@ export class StackOperations {
       changeSetId,
       stackId,
       createdAt: now,
-      readyAt: now + this.operationMs,
+      readyAt: now + this.changeSetMs,
       ...(failure === undefined ? {} : { failure }),
     });
     this.save();

@@ -22,6 +22,7 @@ import {
   type RunContext,
   stateMachineOf,
   type TaskFunction,
+  type WaitTiming,
 } from './local-state-machine.js';
 
 export type {
@@ -50,8 +51,8 @@ export interface StateMachineRegistration {
   readonly definition: AslDefinition;
   /** Each Task state's function (by state name) and the Resource it stands for. */
   readonly tasks: Readonly<Record<string, TaskFunction>>;
-  /** Every Wait lasts this long instead of its seconds. @default 0 */
-  readonly waitMs?: number;
+  /** How long every Wait lasts instead of its seconds: ms, or ms from its scheduled seconds. @default 0 */
+  readonly waitMs?: WaitTiming;
   /** Every Retry waits this long instead of its interval. @default 0 */
   readonly retryMs?: number;
 }
