@@ -1,6 +1,6 @@
 import type { TaskName } from '@cfn-safe-deploy/state-payloads';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { type IChainable, JsonPath, Pass } from 'aws-cdk-lib/aws-stepfunctions';
+import { Choice, Condition, type IChainable, JsonPath, Pass } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { updateByChangeSetPath } from './workflow/change-set.js';
 import { createStackPath } from './workflow/create-stack.js';
@@ -30,9 +30,19 @@ export function buildDeployDefinition(
   const loadTemplate = states.task('Load Template');
   loadTemplate.next(checkStack);
 
+  // A cloud assembly's file assets are published before its first stack is looked at, so that no
+  // stack of it is deployed with a template whose code is not at its destination.
+  const publishAssets = states.task('Publish Assets');
+  publishAssets.next(loadTemplate);
+  const assetsToPublish = new Choice(scope, 'Assets To Publish?', {
+    comment: 'The Trigger names asset manifests in the input of the first stack of a cloud assembly only.',
+  })
+    .when(Condition.isPresent('$.input.assetManifests'), publishAssets)
+    .otherwise(loadTemplate);
+
   return new Pass(scope, 'Start Deployment', {
     comment:
       'The execution input goes under $.input; the execution name (one per pipeline job) is the deployment id.',
     parameters: { input: JsonPath.objectAt('$'), deploymentId: JsonPath.stringAt('$$.Execution.Name') },
-  }).next(loadTemplate);
+  }).next(assetsToPublish);
 }

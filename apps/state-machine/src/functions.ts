@@ -36,11 +36,28 @@ export interface FunctionSpec {
   readonly passesStagedTemplates: boolean;
   /** Passes the CloudFormation execution role (RoleARN) to CloudFormation. */
   readonly passesExecutionRole: boolean;
+  /**
+   * Publishes a cloud assembly's file assets by assuming the bootstrap's file-publishing role
+   * (`cdk-<qualifier>-file-publishing-role-<account>-<region>`), which alone may write the asset bucket.
+   */
+  readonly publishesAssets?: boolean;
   readonly timeoutSeconds: number;
   readonly memoryMiB: number;
 }
 
 export const FUNCTION_SPECS: Readonly<Record<FunctionName, FunctionSpec>> = {
+  'publish-assets': {
+    description:
+      "Publishes the file assets of a cloud assembly in the source artifact to their destinations (cdk-assets-lib), as the bootstrap's file-publishing role.",
+    cloudFormationActions: [],
+    readsArtifacts: true,
+    stagesTemplates: false,
+    passesStagedTemplates: false,
+    passesExecutionRole: false,
+    publishesAssets: true,
+    timeoutSeconds: 300,
+    memoryMiB: 1024,
+  },
   'load-template': {
     description:
       "Reads the deployment's template from the source artifact once: inline in the state, or staged in S3 when large.",

@@ -265,6 +265,23 @@ export class StateMachineStack extends Stack {
           }),
         );
       }
+      if (spec.publishesAssets === true) {
+        // The asset manifests name the bootstrap's file-publishing role; it alone writes the asset bucket.
+        role.addToPolicy(
+          new PolicyStatement({
+            sid: 'AssumeFilePublishingRole',
+            actions: ['sts:AssumeRole'],
+            resources: [
+              this.formatArn({
+                service: 'iam',
+                region: '',
+                resource: 'role',
+                resourceName: `cdk-*-file-publishing-role-${this.account}-${this.region}`,
+              }),
+            ],
+          }),
+        );
+      }
       if (spec.stagesTemplates) {
         role.addToPolicy(
           new PolicyStatement({

@@ -21,6 +21,7 @@ import { getChangeSetStatusTask } from './tasks/get-change-set-status.js';
 import { getStackStatusTask } from './tasks/get-stack-status.js';
 import { inspectChangeSetTask } from './tasks/inspect-change-set.js';
 import { loadTemplateTask } from './tasks/load-template.js';
+import { AssetsPublishedSchema, publishAssetsTask } from './tasks/publish-assets.js';
 
 /**
  * The state every Task receives: the execution input under `input`, the deployment id (the
@@ -29,6 +30,7 @@ import { loadTemplateTask } from './tasks/load-template.js';
 export const DeployStateSchema = z.object({
   input: ExecutionInputSchema,
   deploymentId: DeploymentIdSchema,
+  assets: z.optional(AssetsPublishedSchema),
   template: z.optional(TemplateSourceSchema),
   stack: z.optional(StackCheckSchema),
   changeSet: z.optional(ChangeSetStateSchema),
@@ -61,6 +63,7 @@ export type TaskDeclaration = {
 
 /** Every task, once: the registry the tables below, the state machine and its functions derive from. */
 const TASK_LIST = [
+  publishAssetsTask,
   loadTemplateTask,
   checkStackExistenceTask,
   createStackTask,

@@ -149,9 +149,20 @@ function inputFor(): Record<string, unknown> {
   };
 }
 
-/** The states that tell the story: Tasks and the terminal outcome, without Choice/Wait/Pass plumbing. */
-export function storyOf(path: readonly string[], record: DeployRecord): string {
-  const types = new Map(record.states.map((state) => [state.name, state.type]));
+/**
+ * The states that tell the story: Tasks and the terminal outcome, without Choice/Wait/Pass plumbing.
+ * `definition` gives the types of states the record's last execution did not run (a cloud
+ * assembly's other stacks).
+ */
+export function storyOf(
+  path: readonly string[],
+  record: DeployRecord,
+  definition?: { readonly States: Readonly<Record<string, { readonly Type: string }>> },
+): string {
+  const types = new Map<string, string>([
+    ...Object.entries(definition?.States ?? {}).map(([name, state]) => [name, state.Type] as const),
+    ...record.states.map((state) => [state.name, state.type] as const),
+  ]);
   const kept = path.filter((name) => {
     const type = types.get(name);
     return type === 'Task' || type === 'Succeed' || type === 'Fail';
@@ -177,16 +188,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   mkdirSync(stateDir, { recursive: true });
   const [emulator, dirs] = await Promise.all([startEmulator({ stateDir }), synthesizeSampleApp(cacheDir)]);
   const rows: DemoRow[] = [];
+  let definition: Parameters<typeof storyOf>[2];
   try {
     line(
       `Emulator: moto at ${emulator.record.endpoint} (${formatMs(Date.now() - started)} to start and synthesize the sample app)`,
     );
-    const cloud = await LocalCloud.open({
+    const cloud: LocalCloud = await LocalCloud.open({
       motoEndpoint: emulator.record.endpoint,
       stateDir,
       cacheDir,
       continuationIntervalMs: 200,
     });
+    definition = cloud.definition.definition;
     const cfn = cloud.cloudFormation();
     const inputs = join(stateDir, 'inputs');
     mkdirSync(inputs, { recursive: true });
@@ -280,7 +293,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     line(render(cells));
     const row = rows[index];
     for (const stack of row?.record.summary.stacks ?? []) {
-      if (row !== undefined) line(`      ${stack.stackName}: ${storyOf(stack.path, row.record)}`);
+      if (row !== undefined) line(`      ${stack.stackName}: ${storyOf(stack.path, row.record, definition)}`);
     }
   }
   const ok = rows.length === DEMO_SCENARIOS.length && rows.every((row) => row.ok);

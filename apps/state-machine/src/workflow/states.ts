@@ -62,6 +62,7 @@ export const DEPLOYMENT_REFUSED_ERROR = 'DeploymentRefused';
 
 /** Every Task state, by name, and the task of the payload contract it runs. */
 export const TASK_STATES = {
+  'Publish Assets': 'publishAssets',
   'Load Template': 'loadTemplate',
   'Check Stack Existence': 'checkStackExistence',
   'Create Stack': 'createStack',

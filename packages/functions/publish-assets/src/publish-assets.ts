@@ -97,7 +97,7 @@ export async function publishAssets(
   const location = { bucket: input.input.revisionS3Bucket, key: input.input.revisionS3Key };
   const workDir = mkdtempSync(join(deps.workRoot ?? tmpdir(), 'publish-assets-'));
   try {
-    const manifests = [...new Set(input.assetManifests)];
+    const manifests = [...new Set(input.input.assetManifests)];
     await extractArtifactPaths(
       deps.s3,
       { ...location, paths: manifests, describedAs: 'asset manifest' },

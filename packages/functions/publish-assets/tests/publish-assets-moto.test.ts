@@ -95,8 +95,11 @@ describe('publishAssets against moto (S3, STS)', () => {
   });
 
   const input = {
-    input: { revisionS3Bucket: 'artifacts', revisionS3Key: 'source.zip' },
-    assetManifests: ['cdk.out/Service.assets.json'],
+    input: {
+      revisionS3Bucket: 'artifacts',
+      revisionS3Key: 'source.zip',
+      assetManifests: ['cdk.out/Service.assets.json'],
+    },
   };
 
   it('GIVEN a fresh asset bucket WHEN published THEN each file asset is at its manifest key, the code zipped', async () => {

@@ -59,8 +59,11 @@ function serve(files: Record<string, string>): void {
 }
 
 const input = {
-  input: { revisionS3Bucket: 'artifacts', revisionS3Key: 'source.zip' },
-  assetManifests: ['cdk.out/Service.assets.json'],
+  input: {
+    revisionS3Bucket: 'artifacts',
+    revisionS3Key: 'source.zip',
+    assetManifests: ['cdk.out/Service.assets.json'],
+  },
 };
 
 function deps() {
@@ -150,7 +153,10 @@ describe('publishAssets', () => {
 
   it('GIVEN a manifest that is not in the artifact WHEN published THEN the error names it', async () => {
     // Act
-    const failure = publishAssets({ ...input, assetManifests: ['cdk.out/Other.assets.json'] }, deps());
+    const failure = publishAssets(
+      { input: { ...input.input, assetManifests: ['cdk.out/Other.assets.json'] } },
+      deps(),
+    );
     // Assess
     await expect(failure).rejects.toThrow(ArtifactError);
     await expect(failure).rejects.toThrow(/asset manifest "cdk\.out\/Other\.assets\.json" .* was not found/);
@@ -209,7 +215,7 @@ describe('publishAssets', () => {
 describe('handler', () => {
   it('GIVEN a manifest path with ".." WHEN invoked THEN the input is refused naming the field', async () => {
     // Act
-    const failure = handler({ ...input, assetManifests: ['../Service.assets.json'] });
+    const failure = handler({ input: { ...input.input, assetManifests: ['../Service.assets.json'] } });
     // Assess
     await expect(failure).rejects.toThrow(InvalidInputError);
     await expect(failure).rejects.toThrow(/assetManifests.*without "\.\."/);

@@ -35,20 +35,22 @@ export type AssetsPublished = z.infer<typeof AssetsPublishedSchema>;
 
 /**
  * Publishes the file assets of the cloud assembly in the source artifact (the zip at
- * `input.revisionS3Bucket`/`input.revisionS3Key`), manifest by manifest, to their destinations.
- * Not in the task registry (`TASK_LIST`) yet: the state machine does not run it (see the
- * publish-assets package's README).
+ * `input.revisionS3Bucket`/`input.revisionS3Key`), manifest by manifest (`input.assetManifests`,
+ * set by the Trigger on the first stack of an assembly), to their destinations.
  */
 export const publishAssetsTask = {
   name: 'publishAssets',
   functionName: 'publish-assets',
   resultKey: 'assets',
   input: z.object({
-    input: z.object({ revisionS3Bucket: BucketSchema, revisionS3Key: KeySchema }),
+    input: z.object({
+      revisionS3Bucket: BucketSchema,
+      revisionS3Key: KeySchema,
+      assetManifests: z
+        .array(ArtifactPathSchema)
+        .check(z.minLength(1, 'must name at least one asset manifest'), z.maxLength(100)),
+    }),
     deploymentId: z.optional(DeploymentIdSchema),
-    assetManifests: z
-      .array(ArtifactPathSchema)
-      .check(z.minLength(1, 'must name at least one asset manifest'), z.maxLength(100)),
   }),
   result: AssetsPublishedSchema,
 } as const;
