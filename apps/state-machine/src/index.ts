@@ -31,6 +31,7 @@ export {
 } from './nag.js';
 export {
   DEFAULT_ARTIFACT_BUCKET_NAMES,
+  DEFAULT_BOOTSTRAP_QUALIFIER,
   DEFAULT_ENVIRONMENT_NAMES,
   DEFAULT_PARAMETER_NAME,
   defaultExecutionRoleStatements,

@@ -26,6 +26,9 @@ export const STATE_MACHINE_TIMEOUT = Duration.hours(4);
 /** Templates staged for CloudFormation (over 51,200 bytes) are needed only while a deployment runs. */
 export const TEMPLATE_EXPIRY = Duration.days(7);
 
+/** CDK's default bootstrap qualifier. */
+export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
 export interface StateMachineStackProps extends StackProps {
   /**
    * Environment names: CloudFormation rights are scoped to stacks and change sets named `<name>-*`.
@@ -37,6 +40,12 @@ export interface StateMachineStackProps extends StackProps {
    * @default DEFAULT_ARTIFACT_BUCKET_NAMES (`codepipeline-*`)
    */
   readonly artifactBucketNames?: readonly string[];
+  /**
+   * The CDK bootstrap qualifier of the accounts deployed to: Publish Assets may assume only
+   * `cdk-<qualifier>-file-publishing-role-<account>-<region>`, the bootstrap's role that writes the asset bucket.
+   * @default DEFAULT_BOOTSTRAP_QUALIFIER ('hnb659fds', CDK's default)
+   */
+  readonly bootstrapQualifier?: string;
   /**
    * Code of each task function.
    * @default - the built `dist/` folder of the function's package (`bundledFunctionCode`)
@@ -175,6 +184,12 @@ export class StateMachineStack extends Stack {
     this.environmentNames = environmentNames;
     this.artifactBucketNames = artifactBucketNames;
     const functionCode = props.functionCode ?? bundledFunctionCode;
+    const qualifier = props.bootstrapQualifier ?? DEFAULT_BOOTSTRAP_QUALIFIER;
+    if (!/^[a-z0-9]{1,10}$/.test(qualifier)) {
+      throw new Error(
+        `bootstrapQualifier must be a CDK bootstrap qualifier (1 to 10 lowercase letters or digits); got ${JSON.stringify(qualifier)}`,
+      );
+    }
     const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
 
     this.executionRole = new Role(this, 'CloudFormationExecutionRole', {
@@ -276,7 +291,7 @@ export class StateMachineStack extends Stack {
                 service: 'iam',
                 region: '',
                 resource: 'role',
-                resourceName: `cdk-*-file-publishing-role-${this.account}-${this.region}`,
+                resourceName: `cdk-${qualifier}-file-publishing-role-${this.account}-${this.region}`,
               }),
             ],
           }),

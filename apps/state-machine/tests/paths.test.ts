@@ -98,6 +98,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Assets To Publish?',
       'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
@@ -122,6 +123,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Assets To Publish?',
       'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
@@ -162,6 +164,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Assets To Publish?',
       'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
@@ -230,6 +233,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Assets To Publish?',
       'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
@@ -261,6 +265,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Assets To Publish?',
       'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
@@ -318,7 +323,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Act
     const run = await runDeploy(stubs);
     // Assess
-    expect(run.path.slice(11)).toEqual([
+    expect(run.path.slice(12)).toEqual([
       'Execute Change Set',
       'Wait Stack Update',
       'Get Stack Update Status',
@@ -384,6 +389,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Assets To Publish?',
       'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
@@ -430,8 +436,9 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     const run = await runDeploy(stubs);
     // Assess
     expect(run.retries).toBe(1);
-    expect(run.path.slice(0, 5)).toEqual([
+    expect(run.path.slice(0, 6)).toEqual([
       'Start Deployment',
+      'Assets To Publish?',
       'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
@@ -480,6 +487,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     expect(run.retries).toBe(4);
     expect(run.path).toEqual([
       'Start Deployment',
+      'Assets To Publish?',
       'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
@@ -584,7 +592,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Act
     const run = await runDeploy(stubs);
     // Assess
-    expect(run.path.slice(4)).toEqual([
+    expect(run.path.slice(5)).toEqual([
       'Create Change Set',
       'Change Set Created?',
       'Change Set Failed',
@@ -702,8 +710,9 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Act
     const run = await runDeploy(stubs);
     // Assess
-    expect(run.path.slice(0, 8)).toEqual([
+    expect(run.path.slice(0, 9)).toEqual([
       'Start Deployment',
+      'Assets To Publish?',
       'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
@@ -730,6 +739,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Assets To Publish?',
       'Load Template',
       'Check Stack Existence',
       'Does Stack Exist?',
@@ -799,6 +809,7 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
     // Assess
     expect(run.path).toEqual([
       'Start Deployment',
+      'Assets To Publish?',
       'Load Template',
       'Load Template Errored',
       'Describe Failure',
@@ -811,6 +822,54 @@ describe('Deploy state machine paths (aws-local-stepfunctions, stub tasks)', () 
       stage: 'Load Template',
       stackName: STACK_NAME,
       error: { Error: 'ArtifactError', Cause: expect.stringContaining(reason) },
+    });
+  });
+
+  it('GIVEN asset manifests in the input WHEN deploying THEN Publish Assets runs before anything else, and its failure stops the deployment before any stack is looked at', async () => {
+    // Prepare
+    const assetManifests = ['cdk.out/SampleService.assets.json'];
+    const published: unknown[] = [];
+    const touched: string[] = [];
+    const ok: Stubs = {
+      'publish-assets': (event) => {
+        published.push((event as { input: { assetManifests: unknown } }).input.assetManifests);
+        return { assets: [] };
+      },
+      'check-stack-existence': () => stackCheck('create'),
+    };
+    const failing: Stubs = {
+      'publish-assets': () => {
+        throw taskError('ArtifactError', 'cdk.out/SampleService.assets.json has container image asset abc');
+      },
+      'check-stack-existence': () => {
+        touched.push('check-stack-existence');
+        return stackCheck('create');
+      },
+    };
+    // Act
+    const run = await runDeploy(ok, { ...INPUT, assetManifests });
+    const failed = await runDeploy(failing, { ...INPUT, assetManifests });
+    // Assess
+    expect(run.path.slice(0, 4)).toEqual([
+      'Start Deployment',
+      'Assets To Publish?',
+      'Publish Assets',
+      'Load Template',
+    ]);
+    expect(published).toEqual([assetManifests]);
+    expect(failed.path).toEqual([
+      'Start Deployment',
+      'Assets To Publish?',
+      'Publish Assets',
+      'Publish Assets Errored',
+      'Describe Failure',
+      'Deployment Failed',
+    ]);
+    expect(touched).toEqual([]);
+    expect(causeOf(failed.cause)).toMatchObject({
+      result: 'failed',
+      stage: 'Publish Assets',
+      error: { Error: 'ArtifactError', Cause: expect.stringContaining('container image asset abc') },
     });
   });
 

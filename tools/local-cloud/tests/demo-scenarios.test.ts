@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthesizeSampleApp } from '../src/index.js';
+import { DEMO_STACKS, synthesizeSampleApp } from '../src/index.js';
 import { TEMPLATE_BODY_ELIDED } from '../src/report.js';
 import { ARTIFACTS, chromiumMissing, openFile } from './browser.js';
 import {
@@ -15,77 +16,113 @@ import {
   type TestEmulator,
 } from './helpers.js';
 
-const STACK = 'demo-sample-lambda-app';
+const [DATA, SERVICE] = DEMO_STACKS;
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
 
-function input(onUnsafeChange: 'fail' | 'blue-green' = 'fail') {
-  return {
-    environmentName: 'demo',
-    stackName: 'sample-lambda-app',
-    templatePath: 'SampleLambdaApp.template.json',
-    parameters: { environmentName: 'demo' },
-    capabilities: ['CAPABILITY_IAM'],
-    onUnsafeChange,
+const input = {
+  environmentName: 'demo',
+  cloudAssembly: 'cdk.out',
+  capabilities: ['CAPABILITY_IAM'],
+};
+
+type Dirs = Awaited<ReturnType<typeof synthesizeSampleApp>>;
+
+/** The file assets of a revision's service stack: where its asset manifest says each one goes. */
+function fileAssets(dir: string): { bucket: string; key: string }[] {
+  const manifest = JSON.parse(readFileSync(join(dir, 'cdk.out', 'SampleService.assets.json'), 'utf8')) as {
+    files: Record<string, { destinations: Record<string, { bucketName: string; objectKey: string }> }>;
   };
+  return Object.values(manifest.files).flatMap((file) =>
+    Object.values(file.destinations).map((destination) => ({
+      bucket: destination.bucketName.replace(/\$\{AWS::AccountId\}/, ACCOUNT).replace(/\$\{AWS::Region\}/, REGION),
+      key: destination.objectKey,
+    })),
+  );
 }
 
-// The five scenarios of `pnpm start`, in order, through the real CLI; each checked from outside.
-describe('safe-deploy deploy: the demo scenarios on the sample app', () => {
+function templateOf(dir: string, stack: 'SampleData' | 'SampleService'): unknown {
+  return JSON.parse(readFileSync(join(dir, 'cdk.out', `${stack}.template.json`), 'utf8'));
+}
+
+// The five scenarios of `pnpm start` (the two-stack sample app's life cycle), in order, through the
+// real CLI; each checked from outside: stacks, templates, change sets, the published assets.
+describe('safe-deploy deploy: the demo scenarios on the sample app (a cloud assembly of two stacks)', () => {
   let emulator: TestEmulator;
-  let dirs: Record<'base' | 'safe-change' | 'replacing-change', string>;
+  let dirs: Dirs;
+  let s3: S3Client;
+
+  async function deployed(stack: string): Promise<unknown> {
+    const answer = await emulator.cfn.send(new GetTemplateCommand({ StackName: stack }));
+    return JSON.parse(answer.TemplateBody ?? '{}');
+  }
 
   beforeAll(async () => {
     [emulator, dirs] = await Promise.all([
       startTestEmulator(),
       synthesizeSampleApp(join(tmpdir(), 'safe-deploy-test-cache')),
     ]);
+    s3 = new S3Client({
+      endpoint: emulator.endpoint,
+      region: REGION,
+      credentials: emulator.credentials,
+      forcePathStyle: true,
+    });
   });
   afterAll(async () => {
     await emulator?.stop();
   });
 
-  it('GIVEN no stack WHEN the base revision is deployed THEN the stack is created (exit 0)', async () => {
+  it('GIVEN no stack WHEN the base revision is deployed THEN its assets are published and both stacks created, data first (exit 0)', async () => {
     // Act
-    const { code, summary } = await deployJson(emulator, dirs.base, input());
+    const { code, summary } = await deployJson(emulator, dirs.base, input);
     // Assess
     expect(code).toBe(0);
-    expect(summary).toMatchObject({
-      result: 'Succeeded',
-      executionStatus: 'SUCCEEDED',
-      stackName: STACK,
-      stackStatus: 'CREATE_COMPLETE',
-    });
-    expect(summary.path).toContain('Create Stack');
-    expect(summary.path.at(-1)).toBe('Deployment Succeeded');
-    expect(await stackStatus(emulator.cfn, STACK)).toBe('CREATE_COMPLETE');
+    expect(summary).toMatchObject({ result: 'Succeeded', executions: 2 });
+    expect(summary.stacks).toEqual([
+      expect.objectContaining({ stackName: DATA, outcome: 'created', stackStatus: 'CREATE_COMPLETE' }),
+      expect.objectContaining({ stackName: SERVICE, outcome: 'created', stackStatus: 'CREATE_COMPLETE' }),
+    ]);
+    expect(summary.stacks?.[0]?.path.slice(0, 3)).toEqual([
+      'Start Deployment',
+      'Assets To Publish?',
+      'Publish Assets',
+    ]);
+    expect(summary.stacks?.[1]?.path).not.toContain('Publish Assets');
+    // the function's code is in the bootstrap bucket at the manifest's key, and the template points there
+    const assets = fileAssets(dirs.base);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) {
+      expect(asset.bucket).toBe(`cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: asset.bucket, Key: asset.key }));
+      expect(head.ContentLength ?? 0).toBeGreaterThan(0);
+    }
+    expect(JSON.stringify(await deployed(SERVICE))).toContain(assets[0]?.key ?? 'no asset');
+    expect(await deployed(DATA)).toEqual(templateOf(dirs.base, 'SampleData'));
   });
 
-  it('GIVEN the stack WHEN a safe change is deployed THEN the change set is executed and the stack updated', async () => {
+  it('GIVEN both stacks WHEN the function code changes and a resource is added THEN the new asset is published and only the service stack is updated', async () => {
     // Act
-    const { code, summary } = await deployJson(emulator, dirs['safe-change'], input());
+    const { code, summary } = await deployJson(emulator, dirs['code-change'], input);
     // Assess
     expect(code).toBe(0);
-    expect(summary).toMatchObject({
-      result: 'Succeeded',
-      verdict: 'CAN-SAFELY-UPDATE-EXISTING-STACK',
-      stackStatus: 'UPDATE_COMPLETE',
-    });
-    expect(summary.path).toEqual(
-      expect.arrayContaining(['Inspect Change Set Changes', 'Execute Change Set', 'Stack Updated']),
-    );
-    expect(await changeSetsLeft(emulator.cfn, STACK)).toBe(0);
-    // the stack moto holds now has the safe change's template, read back
-    const deployed = await emulator.cfn.send(new GetTemplateCommand({ StackName: STACK }));
-    expect(JSON.parse(deployed.TemplateBody ?? '{}')).toEqual(
-      JSON.parse(readFileSync(join(dirs['safe-change'], 'SampleLambdaApp.template.json'), 'utf8')),
-    );
+    expect(summary.stacks).toEqual([
+      expect.objectContaining({ stackName: DATA, outcome: 'no-changes' }),
+      expect.objectContaining({ stackName: SERVICE, outcome: 'updated', stackStatus: 'UPDATE_COMPLETE' }),
+    ]);
+    const [asset] = fileAssets(dirs['code-change']);
+    expect(asset?.key).not.toBe(fileAssets(dirs.base)[0]?.key);
+    await s3.send(new HeadObjectCommand({ Bucket: asset?.bucket, Key: asset?.key }));
+    expect(await deployed(SERVICE)).toEqual(templateOf(dirs['code-change'], 'SampleService'));
+    for (const stack of DEMO_STACKS) expect(await changeSetsLeft(emulator.cfn, stack)).toBe(0);
   });
 
-  it('GIVEN the stack WHEN a replacing change is deployed THEN it is refused, the change set deleted and the stack unchanged (exit 1), and the report says why', async () => {
+  it('GIVEN both stacks WHEN the table key changes THEN the data stack is refused, the service stack not attempted, nothing changed (exit 1), and the report says why', async () => {
     // Prepare
-    const before = await emulator.cfn.send(new GetTemplateCommand({ StackName: STACK }));
+    const before = [await deployed(DATA), await deployed(SERVICE)];
     const report = join(emulator.home, 'report.html');
     // Act
-    const { code, summary } = await deployJson(emulator, dirs['replacing-change'], input(), [
+    const { code, summary } = await deployJson(emulator, dirs['table-key-change'], input, [
       '--report',
       report,
       '--save',
@@ -97,22 +134,28 @@ describe('safe-deploy deploy: the demo scenarios on the sample app', () => {
       result: 'Failed',
       executionStatus: 'FAILED',
       verdict: 'RESOURCES-BEING-DELETED-OR-REPLACED',
-      stackName: STACK,
-      stackStatus: 'UPDATE_COMPLETE',
+      stackName: DATA,
+      executions: 1,
     });
+    expect(summary.stacks).toEqual([
+      expect.objectContaining({ stackName: DATA, outcome: 'refused', stackStatus: 'UPDATE_COMPLETE' }),
+    ]);
     expect(summary.path).toEqual(expect.arrayContaining(['Delete Change Set', 'Deployment Refused']));
     expect(summary.path).not.toContain('Execute Change Set');
-    expect(summary.message).toContain('FunctionName');
-    expect(await changeSetsLeft(emulator.cfn, STACK)).toBe(0);
-    const after = await emulator.cfn.send(new GetTemplateCommand({ StackName: STACK }));
-    expect(after.TemplateBody).toBe(before.TemplateBody);
+    expect(summary.message).toMatch(
+      /^Stack demo-sample-data \(1 of 2\): RESOURCES-BEING-DELETED-OR-REPLACED/,
+    );
+    expect(summary.message).toContain('AWS::DynamoDB::Table');
+    expect(summary.message).toContain('Not attempted, left as they were: demo-sample-service.');
+    expect([await deployed(DATA), await deployed(SERVICE)]).toEqual(before);
+    for (const stack of DEMO_STACKS) expect(await changeSetsLeft(emulator.cfn, stack)).toBe(0);
     const html = readFileSync(report, 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/<link|<img|<iframe|\ssrc=|url\(http|href="http/);
     expect(html).toContain('RESOURCES-BEING-DELETED-OR-REPLACED');
     expect(html).toMatch(/data-state="Inspect Change Set Changes"/);
     expect(html).toMatch(/<td class="num">\d+ ms<\/td>/);
-    expect(html).toContain('FunctionName requires recreation');
+    expect(html).toContain('KeySchema requires recreation');
     expect(html).toContain('&quot;deploymentId&quot;');
     expect(html).not.toContain('testing');
     // the template's text is shown once, in Load Template's output, and elided in the later inputs
@@ -152,15 +195,14 @@ describe('safe-deploy deploy: the demo scenarios on the sample app', () => {
         const findings = page.locator('table.findings:not(.allowed)');
         await expect.poll(() => findings.locator('tbody tr').count()).toBe(1);
         const cells = await findings.locator('tbody tr td').allTextContents();
-        expect(cells.slice(0, 6)).toEqual([
+        expect(cells.slice(0, 5)).toEqual([
           '(root)',
-          expect.stringMatching(/^Function\w+$/),
-          'AWS::Lambda::Function',
+          expect.stringMatching(/^Table\w+$/),
+          'AWS::DynamoDB::Table',
           'Modify',
           'True',
-          'ReplaceAndDelete',
         ]);
-        expect(cells[6]).toContain('FunctionName requires recreation');
+        expect(cells[6]).toContain('KeySchema requires recreation');
         const table = await findings.boundingBox();
         const drawing = await page.locator('svg.machine').boundingBox();
         expect(table?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(900);
@@ -187,28 +229,36 @@ describe('safe-deploy deploy: the demo scenarios on the sample app', () => {
     },
   );
 
-  it('GIVEN the stack WHEN the same version is deployed again THEN it is a green no-op and no change set is left', async () => {
+  it('GIVEN both stacks WHEN the same version is deployed again THEN both are green no-ops and no change set is left', async () => {
     // Act
-    const { code, summary } = await deployJson(emulator, dirs['safe-change'], input());
+    const { code, summary } = await deployJson(emulator, dirs['code-change'], input);
     // Assess
     expect(code).toBe(0);
-    expect(summary.path).toEqual(expect.arrayContaining(['Delete No-op Change Set', 'No Changes']));
-    expect(summary.message).toMatch(/No changes/);
-    expect(await changeSetsLeft(emulator.cfn, STACK)).toBe(0);
+    expect(summary.stacks).toEqual([
+      expect.objectContaining({ stackName: DATA, outcome: 'no-changes' }),
+      expect.objectContaining({ stackName: SERVICE, outcome: 'no-changes' }),
+    ]);
+    for (const stack of DEMO_STACKS) expect(await changeSetsLeft(emulator.cfn, stack)).toBe(0);
   });
 
-  it('GIVEN the stack WHEN the replacing change asks for blue/green THEN a new stack is created and the old one is left as it is', async () => {
-    // Prepare
-    const before = await emulator.cfn.send(new GetTemplateCommand({ StackName: STACK }));
+  it('GIVEN both stacks WHEN only CDK metadata changes THEN it is never a finding: both change sets are executed', async () => {
     // Act
-    const { code, summary } = await deployJson(emulator, dirs['replacing-change'], input('blue-green'));
+    const { code, summary } = await deployJson(emulator, dirs['metadata-only'], input);
     // Assess
     expect(code).toBe(0);
-    expect(summary.stackName).toMatch(/^demo-sample-lambda-app-bg-/);
-    expect(summary.stackStatus).toBe('CREATE_COMPLETE');
-    expect(await stackStatus(emulator.cfn, summary.stackName)).toBe('CREATE_COMPLETE');
-    const after = await emulator.cfn.send(new GetTemplateCommand({ StackName: STACK }));
-    expect(after.TemplateBody).toBe(before.TemplateBody);
-    expect(await changeSetsLeft(emulator.cfn, STACK)).toBe(0);
+    expect(summary.stacks).toEqual([
+      expect.objectContaining({
+        stackName: DATA,
+        outcome: 'updated',
+        verdict: 'CAN-SAFELY-UPDATE-EXISTING-STACK',
+      }),
+      expect.objectContaining({
+        stackName: SERVICE,
+        outcome: 'updated',
+        verdict: 'CAN-SAFELY-UPDATE-EXISTING-STACK',
+      }),
+    ]);
+    expect(await deployed(DATA)).toEqual(templateOf(dirs['metadata-only'], 'SampleData'));
+    expect(await stackStatus(emulator.cfn, SERVICE)).toBe('UPDATE_COMPLETE');
   });
 });
