@@ -35,7 +35,9 @@ function fileAssets(dir: string): { bucket: string; key: string }[] {
   };
   return Object.values(manifest.files).flatMap((file) =>
     Object.values(file.destinations).map((destination) => ({
-      bucket: destination.bucketName.replace(/\$\{AWS::AccountId\}/, ACCOUNT).replace(/\$\{AWS::Region\}/, REGION),
+      bucket: destination.bucketName
+        .replace(/\$\{AWS::AccountId\}/, ACCOUNT)
+        .replace(/\$\{AWS::Region\}/, REGION),
       key: destination.objectKey,
     })),
   );
@@ -138,7 +140,7 @@ describe('safe-deploy deploy: the demo scenarios on the sample app (a cloud asse
       executions: 1,
     });
     expect(summary.stacks).toEqual([
-      expect.objectContaining({ stackName: DATA, outcome: 'refused', stackStatus: 'UPDATE_COMPLETE' }),
+      expect.objectContaining({ stackName: DATA, outcome: 'refused', stackStatus: 'CREATE_COMPLETE' }),
     ]);
     expect(summary.path).toEqual(expect.arrayContaining(['Delete Change Set', 'Deployment Refused']));
     expect(summary.path).not.toContain('Execute Change Set');
@@ -197,7 +199,7 @@ describe('safe-deploy deploy: the demo scenarios on the sample app (a cloud asse
         const cells = await findings.locator('tbody tr td').allTextContents();
         expect(cells.slice(0, 5)).toEqual([
           '(root)',
-          expect.stringMatching(/^Table\w+$/),
+          expect.stringMatching(/^Items\w+$/),
           'AWS::DynamoDB::Table',
           'Modify',
           'True',
