@@ -35,9 +35,11 @@ function manifest(
         source,
         destinations: {
           'current_account-current_region': {
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation placeholders, as CDK writes them
             bucketName: 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}',
             objectKey: 'abc123.json',
             assumeRoleArn:
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation placeholders, as CDK writes them
               'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-file-publishing-role-${AWS::AccountId}-${AWS::Region}',
           },
         },
