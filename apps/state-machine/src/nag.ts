@@ -6,6 +6,16 @@ import type { StateMachineStack } from './stack.js';
 /** Why a wildcard resource is acceptable; a wildcard that matches none of these stays a finding. */
 const WILDCARD_REASONS: readonly { readonly pattern: RegExp; readonly reason: string }[] = [
   {
+    pattern: /:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\/\*$/,
+    reason:
+      "CloudFormation execution role: Lambda reads a function's code from the CDK bootstrap's asset bucket with the rights of whoever creates the function; the keys are asset hashes, so reading (s3:GetObject only) covers that one bucket's objects.",
+  },
+  {
+    pattern: /:dynamodb:.+:table\/[a-zA-Z][-a-zA-Z0-9]*-\*$/,
+    reason:
+      'CloudFormation execution role: DynamoDB tables of the deployed stacks are named after the stack, i.e. with a configured environment prefix.',
+  },
+  {
     pattern: /:cloudformation:.+:(stack|changeSet)\/[a-zA-Z][-a-zA-Z0-9]*-\*\/\*$/,
     reason:
       'Stacks and change sets this workflow deploys are named <environmentName>-<stackName>(-<deployment>) and their ARNs end in an id CloudFormation generates: the wildcard is limited to names with a configured environment prefix.',

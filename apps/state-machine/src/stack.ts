@@ -70,12 +70,14 @@ export interface StateMachineStackProps extends StackProps {
 
 /**
  * The default rights of the CloudFormation execution role: enough for a Lambda application (as the
- * sample app) whose resources CloudFormation names after the stack, i.e. with an environment prefix.
+ * sample app: functions, their roles and logs, DynamoDB tables, code from the CDK asset bucket) whose
+ * resources CloudFormation names after the stack, i.e. with an environment prefix.
  * Give `executionRoleStatements` for other resource types.
  */
 export function defaultExecutionRoleStatements(
   stack: Stack,
   environmentNames: readonly string[],
+  bootstrapQualifier: string = DEFAULT_BOOTSTRAP_QUALIFIER,
 ): PolicyStatement[] {
   const arn = (
     service: string,
@@ -148,6 +150,39 @@ export function defaultExecutionRoleStatements(
         arn('logs', 'log-group', `${env}-*`),
       ]),
     }),
+    new PolicyStatement({
+      sid: 'DynamoDBTables',
+      actions: [
+        'dynamodb:CreateTable',
+        'dynamodb:DeleteTable',
+        'dynamodb:DescribeTable',
+        'dynamodb:UpdateTable',
+        'dynamodb:DescribeContinuousBackups',
+        'dynamodb:UpdateContinuousBackups',
+        'dynamodb:DescribeTimeToLive',
+        'dynamodb:UpdateTimeToLive',
+        'dynamodb:TagResource',
+        'dynamodb:UntagResource',
+        'dynamodb:ListTagsOfResource',
+      ],
+      resources: environmentNames.map((env) =>
+        arn('dynamodb', 'table', `${env}-*`, ArnFormat.SLASH_RESOURCE_NAME),
+      ),
+    }),
+    new PolicyStatement({
+      // Lambda reads a function's code from S3 with the rights of whoever creates or updates it.
+      sid: 'ReadFileAssets',
+      actions: ['s3:GetObject'],
+      resources: [
+        stack.formatArn({
+          service: 's3',
+          region: '',
+          account: '',
+          resource: `cdk-${bootstrapQualifier}-assets-${stack.account}-${stack.region}`,
+          resourceName: '*',
+        }),
+      ],
+    }),
   ];
 }
 
@@ -172,6 +207,12 @@ export class StateMachineStack extends Stack {
         `environmentNames must be one or more CloudFormation name prefixes (a letter, then letters, digits or hyphens); got ${JSON.stringify(environmentNames)}`,
       );
     }
+    const qualifier = props.bootstrapQualifier ?? DEFAULT_BOOTSTRAP_QUALIFIER;
+    if (!/^[a-z0-9]{1,10}$/.test(qualifier)) {
+      throw new Error(
+        `bootstrapQualifier must be a CDK bootstrap qualifier (1 to 10 lowercase letters or digits); got ${JSON.stringify(qualifier)}`,
+      );
+    }
     const artifactBucketNames = props.artifactBucketNames ?? DEFAULT_ARTIFACT_BUCKET_NAMES;
     if (
       artifactBucketNames.length === 0 ||
@@ -184,12 +225,6 @@ export class StateMachineStack extends Stack {
     this.environmentNames = environmentNames;
     this.artifactBucketNames = artifactBucketNames;
     const functionCode = props.functionCode ?? bundledFunctionCode;
-    const qualifier = props.bootstrapQualifier ?? DEFAULT_BOOTSTRAP_QUALIFIER;
-    if (!/^[a-z0-9]{1,10}$/.test(qualifier)) {
-      throw new Error(
-        `bootstrapQualifier must be a CDK bootstrap qualifier (1 to 10 lowercase letters or digits); got ${JSON.stringify(qualifier)}`,
-      );
-    }
     const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
 
     this.executionRole = new Role(this, 'CloudFormationExecutionRole', {
@@ -198,7 +233,7 @@ export class StateMachineStack extends Stack {
       assumedBy: new ServicePrincipal('cloudformation.amazonaws.com'),
     });
     for (const statement of props.executionRoleStatements ??
-      defaultExecutionRoleStatements(this, environmentNames)) {
+      defaultExecutionRoleStatements(this, environmentNames, qualifier)) {
       this.executionRole.addToPolicy(statement);
     }
 

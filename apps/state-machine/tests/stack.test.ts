@@ -257,17 +257,20 @@ describe('StateMachineStack template', () => {
     }
   });
 
-  it('THEN what a template can deploy is bounded by the execution role: Lambda functions, roles and log groups named <env>-* only', () => {
+  it('THEN what a template can deploy is bounded by the execution role: Lambda functions, roles, log groups and DynamoDB tables named <env>-* only, code read from the asset bucket', () => {
     const statements = policyOfRole(template.toJSON().Resources as Resources, 'CloudFormationExecutionRole');
     expect(statements.map((s) => s.Sid).sort()).toEqual([
+      'DynamoDBTables',
       'LambdaFunctions',
       'LambdaRoles',
       'LogGroups',
       'PassLambdaRoles',
+      'ReadFileAssets',
     ]);
-    for (const statement of statements) {
+    for (const statement of statements.filter((s) => s.Sid !== 'ReadFileAssets')) {
       expect(statement.Effect).toBe('Allow');
-      for (const action of [statement.Action].flat()) expect(action).toMatch(/^(lambda|iam|logs):[A-Za-z]+$/);
+      for (const action of [statement.Action].flat())
+        expect(action).toMatch(/^(lambda|iam|logs|dynamodb):[A-Za-z]+$/);
       const resources = [statement.Resource].flat();
       expect(resources.length).toBeGreaterThan(0);
       for (const resource of resources) {
@@ -276,6 +279,12 @@ describe('StateMachineStack template', () => {
     }
     const passRole = statements.find((s) => s.Sid === 'PassLambdaRoles');
     expect(passRole?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } });
+    // only reading, only the bootstrap's asset bucket of this account and region
+    const assets = statements.find((s) => s.Sid === 'ReadFileAssets');
+    expect(assets?.Action).toBe('s3:GetObject');
+    expect(JSON.stringify(assets?.Resource)).toMatch(
+      /:s3:::cdk-hnb659fds-assets-",\{"Ref":"AWS::AccountId"\},"-",\{"Ref":"AWS::Region"\},"\/\*"/,
+    );
   });
 
   it('THEN the execution role is assumed by CloudFormation only', () => {
