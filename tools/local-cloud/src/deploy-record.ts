@@ -42,9 +42,28 @@ export interface InspectionView {
   readonly allowed: Finding[];
 }
 
+/** One stack of a cloud assembly as its execution ran, for the report. */
+export interface StackRecord {
+  readonly stackName: string;
+  readonly stackStatus: string;
+  readonly executionArn: string;
+  readonly executionStatus: string;
+  readonly states: readonly StateRun[];
+  readonly inspection?: InspectionView;
+  readonly outcome?: Outcome;
+}
+
 /** Everything a report needs about one deployment. */
 export interface DeployRecord {
   readonly summary: DeploySummary;
+  /**
+   * With a cloud assembly: each stack attempted, in order, and the stacks of the assembly that were
+   * not (their names), so that the report shows every stack.
+   */
+  readonly assembly?: {
+    readonly attempted: readonly StackRecord[];
+    readonly notAttempted: readonly string[];
+  };
   readonly jobId: string;
   readonly executionArn?: string;
   readonly startedAt: Date;

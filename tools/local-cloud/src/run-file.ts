@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { FindingSchema, VerdictSchema } from '@cfn-safe-deploy/changeset-policy';
 import type { AslDefinition } from '@cfn-safe-deploy/state-machine';
-import { OutcomeSchema, parseJsonText, parseWith } from '@cfn-safe-deploy/state-payloads';
+import {
+  describeOutcome,
+  type Outcome,
+  OutcomeSchema,
+  parseJsonText,
+  parseWith,
+} from '@cfn-safe-deploy/state-payloads';
 import * as z from 'zod/mini';
+import type { InspectionView } from './deploy-record.js';
 import { UsageError } from './errors.js';
 import type { FunctionLogLine } from './log-capture.js';
 import { maskSecretsInText, redact } from './masking.js';
@@ -224,20 +231,8 @@ export function savedRunOf(
 ): SavedRun {
   const { summary } = deployment;
   const machine = machineOf(definition.definition, definition.taskFunctions);
-  const stack: AttemptedStack = {
-    status: 'attempted',
-    stackName: summary.stackName,
-    stackStatus: summary.stackStatus,
-    ...(deployment.executionArn === undefined ? {} : { executionArn: deployment.executionArn }),
-    executionStatus: summary.executionStatus,
-    ...(deployment.inspection === undefined
-      ? {}
-      : { verdict: VerdictSchema.parse(deployment.inspection.verdict) }),
-    findings: deployment.inspection?.findings ?? [],
-    allowed: deployment.inspection?.allowed ?? [],
-    ...(deployment.outcome === undefined ? {} : { outcome: deployment.outcome }),
-    message: summary.message,
-    states: deployment.states.map((state) => ({
+  const statesOf = (states: readonly StateRun[]): SavedStateRun[] =>
+    states.map((state) => ({
       name: state.name,
       type: state.type,
       enteredAt: state.enteredAt,
@@ -248,8 +243,66 @@ export function savedRunOf(
       ...(state.cause === undefined ? {} : { cause: maskSecretsInText(state.cause) }),
       retries: state.retries,
       logs: logsOfState(state, machine.states[state.name]?.function, deployment.logs),
-    })),
-  };
+    }));
+  const attempted = (
+    fields: Omit<AttemptedStack, 'status' | 'verdict' | 'findings' | 'allowed' | 'outcome' | 'states'>,
+    inspection: InspectionView | undefined,
+    outcome: Outcome | undefined,
+    states: readonly StateRun[],
+  ): AttemptedStack => ({
+    status: 'attempted',
+    ...fields,
+    ...(inspection === undefined ? {} : { verdict: VerdictSchema.parse(inspection.verdict) }),
+    findings: inspection?.findings ?? [],
+    allowed: inspection?.allowed ?? [],
+    ...(outcome === undefined ? {} : { outcome }),
+    states: statesOf(states),
+  });
+  const { assembly } = deployment;
+  const stacks: StackRun[] =
+    assembly === undefined || assembly.attempted.length === 0
+      ? [
+          attempted(
+            {
+              stackName: summary.stackName,
+              stackStatus: summary.stackStatus,
+              ...(deployment.executionArn === undefined ? {} : { executionArn: deployment.executionArn }),
+              executionStatus: summary.executionStatus,
+              message: summary.message,
+            },
+            deployment.inspection,
+            deployment.outcome,
+            deployment.states,
+          ),
+        ]
+      : [
+          ...assembly.attempted.map((stack, index) =>
+            attempted(
+              {
+                stackName: stack.stackName,
+                stackStatus: stack.stackStatus,
+                executionArn: stack.executionArn,
+                executionStatus: stack.executionStatus,
+                message:
+                  index === assembly.attempted.length - 1
+                    ? summary.message
+                    : stack.outcome === undefined
+                      ? `The execution ended ${stack.executionStatus}.`
+                      : describeOutcome(stack.outcome),
+              },
+              stack.inspection,
+              stack.outcome,
+              stack.states,
+            ),
+          ),
+          ...assembly.notAttempted.map(
+            (stackName): StackRun => ({
+              status: 'not-attempted',
+              stackName,
+              reason: `the stack before it, ${assembly.attempted.at(-1)?.stackName ?? '?'}, did not succeed; it stays as it was`,
+            }),
+          ),
+        ];
   return {
     format: RUN_FORMAT,
     result: summary.result,
@@ -261,7 +314,7 @@ export function savedRunOf(
     finishedAt: deployment.finishedAt.toISOString(),
     triggerInvocations: deployment.triggerInvocations,
     machine,
-    stacks: [stack],
+    stacks,
   };
 }
 

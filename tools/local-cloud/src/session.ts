@@ -3,7 +3,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { errorNameOf, executionNameFor } from '@cfn-safe-deploy/state-payloads';
+import {
+  errorNameOf,
+  executionNameFor,
+  namesCloudAssembly,
+  parseAssemblyInputFile,
+  planAssembly,
+} from '@cfn-safe-deploy/state-payloads';
 import { AWS_SETTINGS_OF_THE_SHELL, bundleEnvironment, setProcessEnvironment } from './bundle-environment.js';
 import { type CloudFormationFront, startCloudFormationFront } from './cloudformation-front.js';
 import { LocalJobs } from './codepipeline.js';
@@ -26,7 +32,7 @@ import {
   inspectionOf,
   lastInspection,
   outcomeOf,
-  type StackSummary,
+  type StackRecord,
   stackNameFromInput,
 } from './deploy-record.js';
 import { UsageError } from './errors.js';
@@ -423,7 +429,7 @@ export class LocalCloud {
     const states = ended?.states ?? [];
     const inspection = lastInspection(states);
     const stackName = deployedStackName(outcome, inputText);
-    const summary: DeploySummary = {
+    let summary: DeploySummary = {
       result: final.kind === 'success' ? 'Succeeded' : 'Failed',
       executionStatus: ended?.status ?? 'NOT_STARTED',
       path: states.map((state) => state.name),
@@ -432,12 +438,26 @@ export class LocalCloud {
       stackStatus: await this.stackStatus(stackName),
       message: final.kind === 'failure' ? final.message : (final.summary ?? 'The pipeline action succeeded.'),
       executions: stepFunctions.executionCount - executionsBefore,
-      ...(executions.some((each) => stackExecution.test(each.name))
-        ? { stacks: await this.stackSummaries(executions) }
-        : {}),
     };
+    const assembly = executions.some((each) => stackExecution.test(each.name))
+      ? await this.assemblyRecord(executions, plannedStacks(source, inputText))
+      : undefined;
+    if (assembly !== undefined) {
+      summary = {
+        ...summary,
+        stacks: assembly.attempted.map((stack) => ({
+          stackName: stack.stackName,
+          executionStatus: stack.executionStatus,
+          ...(stack.outcome === undefined ? {} : { outcome: stack.outcome.result }),
+          ...(stack.inspection === undefined ? {} : { verdict: stack.inspection.verdict }),
+          stackStatus: stack.stackStatus,
+          path: stack.states.map((state) => state.name),
+        })),
+      };
+    }
     return {
       summary,
+      ...(assembly === undefined ? {} : { assembly }),
       jobId: job.jobId,
       ...(ended === undefined ? {} : { executionArn: ended.executionArn }),
       startedAt,
@@ -453,24 +473,29 @@ export class LocalCloud {
     };
   }
 
-  /** Each stack of a cloud assembly the job attempted, from its execution. */
-  private async stackSummaries(executions: readonly LocalExecution[]): Promise<StackSummary[]> {
-    const summaries: StackSummary[] = [];
+  /** Each stack of a cloud assembly the job attempted, from its execution, and those it did not. */
+  private async assemblyRecord(
+    executions: readonly LocalExecution[],
+    planned: readonly string[],
+  ): Promise<NonNullable<DeployRecord['assembly']>> {
+    const attempted: StackRecord[] = [];
     for (const each of executions) {
-      if (each.status !== 'RUNNING') await each.done;
+      if (each.status === 'RUNNING') await each.done;
       const outcome = outcomeOf(each);
       const inspection = lastInspection(each.states);
       const stackName = deployedStackName(outcome, each.input);
-      summaries.push({
+      attempted.push({
         stackName,
-        executionStatus: each.status,
-        ...(outcome === undefined ? {} : { outcome: outcome.result }),
-        ...(inspection === undefined ? {} : { verdict: inspection.verdict }),
         stackStatus: await this.stackStatus(stackName),
-        path: each.states.map((state) => state.name),
+        executionArn: each.executionArn,
+        executionStatus: each.status,
+        states: each.states,
+        ...(inspection === undefined ? {} : { inspection }),
+        ...(outcome === undefined ? {} : { outcome }),
       });
     }
-    return summaries;
+    const names = new Set(attempted.map((stack) => stack.stackName));
+    return { attempted, notAttempted: planned.filter((name) => !names.has(name)) };
   }
 
   /**
@@ -583,5 +608,22 @@ export class LocalCloud {
         return status;
       await pause();
     }
+  }
+}
+
+/**
+ * The stacks a cloud assembly input deploys, in order, read from the source directory as the
+ * Trigger reads them from the artifact; none when the input is one template or cannot be read
+ * (the Trigger then says why).
+ */
+function plannedStacks(source: string, inputText: string): string[] {
+  try {
+    const value: unknown = JSON.parse(inputText);
+    if (!namesCloudAssembly(value)) return [];
+    const input = parseAssemblyInputFile(value);
+    const manifest = readFileSync(join(source, input.cloudAssembly, 'manifest.json'), 'utf8');
+    return planAssembly(manifest, input).map((stack) => stack.stackName);
+  } catch {
+    return [];
   }
 }

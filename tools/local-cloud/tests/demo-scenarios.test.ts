@@ -158,6 +158,10 @@ describe('safe-deploy deploy: the demo scenarios on the sample app (a cloud asse
     expect(html).toMatch(/data-state="Inspect Change Set Changes"/);
     expect(html).toMatch(/<td class="num">\d+ ms<\/td>/);
     expect(html).toContain('KeySchema requires recreation');
+    // every stack of the assembly is in it: the refused one, and the one not attempted after it
+    expect(html).toContain(
+      'Not attempted: the stack before it, demo-sample-data, did not succeed; it stays as it was',
+    );
     expect(html).toContain('&quot;deploymentId&quot;');
     expect(html).not.toContain('testing');
     // the template's text is shown once, in Load Template's output, and elided in the later inputs
@@ -197,14 +201,16 @@ describe('safe-deploy deploy: the demo scenarios on the sample app (a cloud asse
         const findings = page.locator('table.findings:not(.allowed)');
         await expect.poll(() => findings.locator('tbody tr').count()).toBe(1);
         const cells = await findings.locator('tbody tr td').allTextContents();
-        expect(cells.slice(0, 5)).toEqual([
+        // with several stacks, each finding names its stack first
+        expect(cells.slice(0, 6)).toEqual([
+          'demo-sample-data',
           '(root)',
           expect.stringMatching(/^Items\w+$/),
           'AWS::DynamoDB::Table',
           'Modify',
           'True',
         ]);
-        expect(cells[6]).toContain('KeySchema requires recreation');
+        expect(cells.join(' ')).toContain('KeySchema requires recreation');
         const table = await findings.boundingBox();
         const drawing = await page.locator('svg.machine').boundingBox();
         expect(table?.y ?? Number.POSITIVE_INFINITY).toBeLessThan(900);
