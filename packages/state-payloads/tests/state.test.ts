@@ -24,6 +24,7 @@ describe('deploy state', () => {
   it('derives the task names and result keys from the declarations, each result key a field of the state', () => {
     expect(TASK_NAMES).toEqual(Object.keys(Tasks));
     expect(ResultKeys).toEqual({
+      publishAssets: 'assets',
       loadTemplate: 'template',
       checkStackExistence: 'stack',
       createStack: 'operation',

@@ -143,7 +143,7 @@ describe('publishAssets against moto (S3, STS)', () => {
     expect(
       JSON.parse(await (template.Body as { transformToString(): Promise<string> }).transformToString()),
     ).toEqual(JSON.parse(readFileSync(join(assembly, 'Service.template.json'), 'utf8')));
-  });
+  }, 60_000);
 
   it('GIVEN the assets already published WHEN published again THEN nothing is uploaded', async () => {
     // Arrange
@@ -156,7 +156,7 @@ describe('publishAssets against moto (S3, STS)', () => {
     expect(after.Contents?.map((object) => [object.Key, object.LastModified?.getTime()])).toEqual(
       before.Contents?.map((object) => [object.Key, object.LastModified?.getTime()]),
     );
-  });
+  }, 60_000);
 
   it('GIVEN the published assets WHEN the template is deployed to moto THEN the function is created from the code at the manifest key', async () => {
     // Arrange: what a bootstrapped account has (the version parameter the template reads)
@@ -197,5 +197,5 @@ describe('publishAssets against moto (S3, STS)', () => {
     );
     expect(codeKey).toMatch(/^[0-9a-f]{64}\.zip$/);
     expect(fn.Code?.Location).toContain(codeKey);
-  });
+  }, 60_000);
 });
