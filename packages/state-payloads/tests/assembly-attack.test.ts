@@ -52,4 +52,17 @@ describe('attack: planAssembly', () => {
 
     expect(() => planAssembly(text, input())).toThrow(/stackName/);
   });
+
+  it('refuses more stacks than a continuation token can follow (10,000) before anything starts', () => {
+    // The Trigger starts stack 1 and only then encodes its token, whose stack count is at most
+    // 10,000: with 10,001 stacks the execution runs while the job is failed by the token's error.
+    const artifacts = Object.fromEntries(
+      Array.from({ length: 10_001 }, (_, index) => [
+        `prod-s${index}`,
+        { type: 'aws:cloudformation:stack', properties: { templateFile: 't.json' } },
+      ]),
+    );
+
+    expect(() => planAssembly(manifestOf(artifacts), input())).toThrow(/10,?000/);
+  });
 });
