@@ -293,3 +293,29 @@ describe('attack: sizes', () => {
     expect(startedNames()).toEqual([`job-${JOB_ID}-s1`]);
   });
 });
+
+describe('attack: a transient error when the next stack starts', () => {
+  it('a throttled StartExecution of stack 2 does not fail the job without saying stack 1 was deployed (or retries)', async () => {
+    // Prepare
+    given();
+    givenSucceeded(0, 'prod-a');
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }));
+
+    // Act
+    await handleJob(jobEvent({ continuationToken: tokenOf(0, 3) }), deps);
+
+    // Assess: either the job goes on (asks again at the next continuation) or its failure says what
+    // was deployed and what was not.
+    const { success, failure } = answers();
+    if (failure.length === 0) {
+      expect(success[0]?.continuationToken).toBeDefined();
+    } else {
+      const message = failure[0]?.failureDetails?.message ?? '';
+      expect(message).toContain('prod-a');
+      expect(message).toContain('prod-c');
+    }
+  });
+});
+
