@@ -318,4 +318,3 @@ describe('attack: a transient error when the next stack starts', () => {
     }
   });
 });
-
