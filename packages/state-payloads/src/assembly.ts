@@ -70,10 +70,13 @@ export interface AssemblyStack {
   readonly dependsOn: readonly string[];
   /** Paths in the source artifact of the asset manifests it depends on (`<cloudAssembly>/<file>`). */
   readonly assetManifests: readonly string[];
+  /** `aws://ACCOUNT/REGION` of the manifest (`unknown-account`, `unknown-region` when environment-agnostic). */
+  readonly environment: string;
 }
 
 const ArtifactSchema = z.object({
   type: z.string(),
+  environment: z.optional(z.string()),
   dependencies: z.optional(z.array(z.string())),
   properties: z.optional(z.record(z.string(), z.unknown())),
 });
@@ -113,7 +116,20 @@ function fileOf(id: string, properties: Record<string, unknown>, key: string, wh
  * order they are named in, and a stack they depend on that is not picked must already exist.
  * Every stack must be named `<environmentName>-…`: the Deploy state machine's roles manage no other.
  */
-export function planAssembly(manifestText: string, input: AssemblyInputFile): AssemblyStack[] {
+/** The most stacks one job deploys (a continuation token counts up to this). */
+export const MAX_ASSEMBLY_STACKS = 10_000;
+
+/** Where the Deploy state machine deploys: a stack for another account or region is refused. */
+export interface DeployTarget {
+  readonly account: string;
+  readonly region: string;
+}
+
+export function planAssembly(
+  manifestText: string,
+  input: AssemblyInputFile,
+  target?: DeployTarget,
+): AssemblyStack[] {
   const where = `${join(input.cloudAssembly, 'manifest.json')} in the source artifact`;
   let value: unknown;
   try {
@@ -138,11 +154,35 @@ export function planAssembly(manifestText: string, input: AssemblyInputFile): As
     if (artifact.type !== STACK_TYPE) continue;
     const properties = artifact.properties ?? {};
     const named = properties.stackName;
-    const stackName = typeof named === 'string' && named.length > 0 ? named : id;
+    if (named !== undefined && (typeof named !== 'string' || named.length === 0)) {
+      throw new PayloadValidationError(where, [
+        `artifacts.${id}.properties.stackName: must be a stack name (got ${JSON.stringify(named)})`,
+      ]);
+    }
+    const stackName = named ?? id;
+    const environment = artifact.environment ?? 'aws://unknown-account/unknown-region';
+    const match = /^aws:\/\/([^/]+)\/([^/]+)$/.exec(environment);
+    if (match === null) {
+      throw new PayloadValidationError(where, [
+        `artifacts.${id}.environment: must be aws://ACCOUNT/REGION (got ${JSON.stringify(environment)})`,
+      ]);
+    }
+    const [, account = '', region = ''] = match;
+    if (
+      target !== undefined &&
+      (input.stacks === undefined || input.stacks.includes(id)) &&
+      ((account !== 'unknown-account' && account !== target.account) ||
+        (region !== 'unknown-region' && region !== target.region))
+    ) {
+      throw new PayloadValidationError(where, [
+        `stack ${id} is for ${environment}, but this Deploy state machine deploys to aws://${target.account}/${target.region}; deploy it with the state machine of its account and region, or leave it out with "stacks"`,
+      ]);
+    }
     const dependencies = artifact.dependencies ?? [];
     stacks.push({
       artifactId: id,
       stackName,
+      environment,
       templatePath: join(input.cloudAssembly, fileOf(id, properties, 'templateFile', where)),
       dependsOn: dependencies.filter((dependency) => manifest.artifacts?.[dependency]?.type === STACK_TYPE),
       assetManifests: dependencies.flatMap((dependency) => {
@@ -156,6 +196,11 @@ export function planAssembly(manifestText: string, input: AssemblyInputFile): As
       nested.length > 0
         ? `the assembly has no stack of its own, only nested assemblies (CDK stages: ${nested.join(', ')}); name a stage's directory (e.g. ${join(input.cloudAssembly, `assembly-${nested[0]}`)}) as cloudAssembly`
         : 'the assembly has no stack (no artifact of type aws:cloudformation:stack)',
+    ]);
+  }
+  if (nested.length > 0 && input.stacks === undefined) {
+    throw new PayloadValidationError(where, [
+      `the assembly also has nested assemblies (CDK stages: ${nested.join(', ')}), whose stacks this deployment would not deploy; name the stacks to deploy with "stacks", or a stage's directory (e.g. ${join(input.cloudAssembly, `assembly-${nested[0]}`)}) as cloudAssembly`,
     ]);
   }
   const byId = new Map(stacks.map((stack) => [stack.artifactId, stack]));
@@ -180,10 +225,38 @@ export function planAssembly(manifestText: string, input: AssemblyInputFile): As
       `${misnamed.map((stack) => `stack ${stack.artifactId} is named "${stack.stackName}"`).join('; ')}: with environmentName "${input.environmentName}" every stack deployed must be named "${prefix}…" (letters, digits, hyphens; at most ${CLOUDFORMATION_NAME_MAX} characters), the stacks the Deploy state machine may manage; give it that stackName in the CDK app`,
     ]);
   }
-  return dependencyOrder(
-    stacks.filter((stack) => picked.has(stack.artifactId)),
-    where,
+  const chosen = stacks.filter((stack) => picked.has(stack.artifactId));
+  // One Deploy state machine deploys to its own account and region: stacks bound to different
+  // ones cannot all be right.
+  const bound = new Set(
+    chosen.map((stack) => stack.environment).filter((environment) => !environment.includes('unknown-')),
   );
+  if (bound.size > 1) {
+    throw new PayloadValidationError(where, [
+      `the stacks to deploy are bound to different environments (${chosen
+        .filter((stack) => !stack.environment.includes('unknown-'))
+        .map((stack) => `${stack.artifactId} "${stack.stackName}": ${stack.environment}`)
+        .join(
+          '; ',
+        )}); one Deploy state machine deploys to one account and region: pick the stacks of one with "stacks"`,
+    ]);
+  }
+  const seen = new Map<string, string>();
+  for (const stack of chosen) {
+    const other = seen.get(stack.stackName);
+    if (other !== undefined) {
+      throw new PayloadValidationError(where, [
+        `stacks ${other} and ${stack.artifactId} are both named "${stack.stackName}": one stack cannot be deployed from two templates`,
+      ]);
+    }
+    seen.set(stack.stackName, stack.artifactId);
+  }
+  if (chosen.length > MAX_ASSEMBLY_STACKS) {
+    throw new PayloadValidationError(where, [
+      `the deployment would have ${chosen.length} stacks; one job deploys at most ${MAX_ASSEMBLY_STACKS} (pick some with "stacks")`,
+    ]);
+  }
+  return dependencyOrder(chosen, where);
 }
 
 /** Kahn's algorithm, stable in the manifest's order; a cycle is an error naming its stacks. */

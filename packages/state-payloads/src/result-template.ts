@@ -2,6 +2,8 @@ import * as z from 'zod/mini';
 
 /** CloudFormation's limit for an inline TemplateBody; larger templates go through S3 (TemplateURL). */
 export const MAX_TEMPLATE_BODY_BYTES = 51_200;
+/** The largest template CloudFormation takes at all (from S3, TemplateURL): 1 MB. */
+export const MAX_TEMPLATE_BYTES = 1024 * 1024;
 
 /**
  * The largest template body kept in the state, as UTF-8 bytes of its JSON encoding. The body rides

@@ -11,6 +11,7 @@ export {
   InlineTemplateSchema,
   MAX_TEMPLATE_BODY_BYTES,
   MAX_TEMPLATE_BODY_STATE_BYTES,
+  MAX_TEMPLATE_BYTES,
   StagedTemplateSchema,
   type TemplateSource,
   TemplateSourceSchema,

@@ -10,6 +10,8 @@ const StackPositionSchema = z
   .strictObject({
     index: z.number().check(z.int(), z.minimum(0), z.maximum(9_999)),
     count: z.number().check(z.int(), z.minimum(1), z.maximum(10_000)),
+    /** A digest of the job's input file and plan: a later invocation must plan the same. */
+    plan: z.optional(z.string().check(z.regex(/^[0-9a-f]{16}$/, 'must be 16 hex digits'))),
   })
   .check(z.refine((position) => position.index < position.count, 'index must be less than count'));
 
@@ -29,7 +31,7 @@ export type ContinuationToken = z.infer<typeof ContinuationTokenSchema>;
 
 export function encodeContinuationToken(
   executionArn: string,
-  stack?: { readonly index: number; readonly count: number },
+  stack?: { readonly index: number; readonly count: number; readonly plan?: string },
 ): string {
   const token = JSON.stringify(
     parseWith(

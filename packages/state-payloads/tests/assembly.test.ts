@@ -75,6 +75,7 @@ describe('planAssembly', () => {
         templatePath: 'cdk.out/SampleData.template.json',
         dependsOn: [],
         assetManifests: ['cdk.out/SampleData.assets.json'],
+        environment: 'aws://unknown-account/unknown-region',
       },
       {
         artifactId: 'SampleService',
@@ -82,6 +83,7 @@ describe('planAssembly', () => {
         templatePath: 'cdk.out/SampleService.template.json',
         dependsOn: ['SampleData'],
         assetManifests: ['cdk.out/SampleService.assets.json'],
+        environment: 'aws://unknown-account/unknown-region',
       },
     ]);
   });

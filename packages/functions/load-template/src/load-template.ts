@@ -1,9 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type DeployConfig, readArtifactFile, stageTemplate } from '@cfn-safe-deploy/deploy-shared';
-import { stackNameFor, type TaskInput, type TemplateSource } from '@cfn-safe-deploy/state-payloads';
+import {
+  MAX_TEMPLATE_BYTES,
+  stackNameFor,
+  type TaskInput,
+  type TemplateSource,
+} from '@cfn-safe-deploy/state-payloads';
 
-/** CloudFormation's limit for a template read from S3 (1 MB). */
-export const MAX_TEMPLATE_BYTES = 1024 * 1024;
+/** CloudFormation's limit for a template read from S3 (1 MB), one definition in state-payloads. */
+export { MAX_TEMPLATE_BYTES };
 
 export interface LoadTemplateDeps {
   readonly s3: S3Client;

@@ -90,10 +90,13 @@ export async function cleanUpAbandonedChangeSet(
   const deploymentId = executionNameOf(execution.executionArn);
   const changeSetName = changeSetNameFor(stackName, deploymentId);
   const where = `change set ${changeSetName} of stack ${stackName}`;
-  const waitedTooLong =
-    execution.stopDate !== undefined && now.getTime() - execution.stopDate.getTime() > CLEAN_UP_PATIENCE_MS;
-  const later = (why: string): CleanUp =>
-    waitedTooLong
+  // Without a stop date (AWS always gives one for an ended execution) there is no bound to wait for.
+  // Patience runs from the execution's end, else from the change set's creation (AWS gives both);
+  // with neither there is no bound to wait for, so the Trigger does not wait.
+  const waitedTooLongSince = (reference: Date | undefined) =>
+    reference === undefined || now.getTime() - reference.getTime() > CLEAN_UP_PATIENCE_MS;
+  const later = (why: string, createdAt?: Date): CleanUp =>
+    waitedTooLongSince(execution.stopDate ?? createdAt)
       ? {
           kind: 'left',
           why: `its ${where} may be left: ${why} ${CLEAN_UP_PATIENCE_MS / 60_000} minutes after the execution ended; delete it by hand`,
@@ -122,7 +125,7 @@ export async function cleanUpAbandonedChangeSet(
   if (NOT_EXECUTABLE.has(executionStatus)) {
     return { kind: 'nothing', note: `Its ${where} had been executed (${executionStatus}).` };
   }
-  if (BEING_CREATED.has(status)) return later(`it is still ${status}`);
+  if (BEING_CREATED.has(status)) return later(`it is still ${status}`, described.CreationTime);
 
   try {
     await cfn.send(
@@ -134,7 +137,7 @@ export async function cleanUpAbandonedChangeSet(
   } catch (error) {
     if (isChangeSetNotFoundError(error) || isStackMissingError(error)) return { kind: 'nothing' };
     if (isTransient(error) || isAwsError(error, 'InvalidChangeSetStatus')) {
-      return later(`DeleteChangeSet failed (${describeAwsError(error)})`);
+      return later(`DeleteChangeSet failed (${describeAwsError(error)})`, described.CreationTime);
     }
     return {
       kind: 'left',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   type CodePipelineClient,
@@ -11,7 +12,11 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { readArtifactFile, type logger as sharedLogger } from '@cfn-safe-deploy/deploy-shared';
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  readArtifactFile,
+  type logger as sharedLogger,
+} from '@cfn-safe-deploy/deploy-shared';
 import {
   type AssemblyInputFile,
   type AssemblyStack,
@@ -22,12 +27,13 @@ import {
   executionArnFor,
   executionNameFor,
   MAX_PIPELINE_MESSAGE,
-  MAX_TEMPLATE_BODY_BYTES,
+  MAX_TEMPLATE_BYTES,
   PayloadValidationError,
   parseExecutionInput,
   parseJsonText,
   parseWith,
   planAssembly,
+  recordOf,
   type UserParameters,
   UserParametersSchema,
 } from '@cfn-safe-deploy/state-payloads';
@@ -45,6 +51,7 @@ import {
 import {
   type DeploymentFile,
   InputFileError,
+  MAX_INPUT_FILE_BYTES,
   parseDeploymentFileText,
   readInputArtifactFile,
   readInputBucketFile,
@@ -54,6 +61,8 @@ import {
 interface StackPosition {
   readonly index: number;
   readonly count: number;
+  /** The digest of the job's input file and plan: a later invocation must plan the same. */
+  readonly plan?: string;
 }
 
 export type TriggerLogger = typeof sharedLogger;
@@ -165,8 +174,8 @@ async function startExecution(
     deps.logger.warn('The input file names a revision; the job input artifact is deployed instead');
   }
   if (deployment.kind === 'assembly') {
-    const plan = await planAssemblyOf(inputs, deployment.file);
-    return startAssemblyStack(inputs, deployment.file, plan, 0, deps, progress);
+    const assembly = await assemblyJob(inputs, deployment.file, deps);
+    return startAssemblyStack(assembly, 0, deps, progress);
   }
   const input = parseExecutionInput({
     ...deployment.file,
@@ -237,52 +246,85 @@ async function startNamedExecution(
   return describeAndAnswer(deps, expectedArn, position);
 }
 
-/** The assembly's stacks in deployment order, from manifest.json in the input artifact. */
-async function planAssemblyOf(inputs: JobInputs, file: AssemblyInputFile): Promise<AssemblyStack[]> {
-  const manifestPath = `${file.cloudAssembly.replace(/\/+$/, '')}/manifest.json`;
-  const text = await readAssemblyFile(inputs, manifestPath, 'the cloud assembly manifest');
-  return planAssembly(text, file);
+/** A cloud assembly job: where it reads from, its input file, its stacks in order, and their digest. */
+interface AssemblyJob {
+  readonly inputs: JobInputs;
+  readonly file: AssemblyInputFile;
+  readonly plan: readonly AssemblyStack[];
+  /**
+   * A digest of the input file and the plan, carried by the continuation token: a later invocation
+   * that reads another plan (the input file or the assembly changed while the job ran) stops.
+   */
+  readonly digest: string;
 }
 
-/** A file of the cloud assembly, from the input artifact (templates up to CloudFormation's 1 MB). */
-async function readAssemblyFile(inputs: JobInputs, path: string, what: string): Promise<string> {
+/** The assembly's stacks in deployment order, from manifest.json in the input artifact. */
+async function assemblyJob(
+  inputs: JobInputs,
+  file: AssemblyInputFile,
+  deps: TriggerDeps,
+): Promise<AssemblyJob> {
+  const manifestPath = `${file.cloudAssembly.replace(/\/+$/, '')}/manifest.json`;
+  const text = await readAssemblyFile(
+    inputs,
+    manifestPath,
+    'cloud assembly manifest',
+    DEFAULT_MAX_FILE_BYTES,
+  );
+  const { stateMachineArn } = readTriggerConfig(deps.env);
+  const [, , , region = '', account = ''] = stateMachineArn.split(':');
+  const plan = planAssembly(text, file, { account, region });
+  const digest = createHash('sha256').update(JSON.stringify({ file, plan })).digest('hex').slice(0, 16);
+  return { inputs, file, plan, digest };
+}
+
+/** A file of the cloud assembly, from the input artifact. */
+async function readAssemblyFile(
+  inputs: JobInputs,
+  path: string,
+  what: string,
+  maxBytes: number,
+): Promise<string> {
   try {
     const file = await readArtifactFile(
       inputs.artifactS3(),
       { bucket: inputs.artifact.bucket, key: inputs.artifact.key, path, describedAs: what },
-      {
-        maxFileBytes: MAX_TEMPLATE_BODY_BYTES,
-        maxFileBytesReason: 'CloudFormation accepts templates of at most 1 MB',
-      },
+      { maxFileBytes: maxBytes, maxFileBytesReason: `a ${what} is read up to ${maxBytes} bytes` },
     );
     return file.body;
   } catch (error) {
     throw new InputFileError(
-      `Could not read ${what} "${path}" from the input artifact: ${error instanceof Error ? error.message : String(error)}`,
+      `Could not read the ${what} "${path}" from the input artifact: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
   }
 }
 
+/** The stack position a token of this job carries for stack `index`. */
+function positionOf(job: AssemblyJob, index: number): StackPosition {
+  return { index, count: job.plan.length, plan: job.digest };
+}
+
 /**
  * Starts the execution of the assembly's stack `index`: named `<stack's assembly name minus the
  * environment prefix>`, its template in the artifact, `environmentName` and the input's parameters
- * passed only where the template declares them.
+ * passed only where the template declares them. When the execution exists already and has ended (a
+ * repeated invocation), goes on from its answer as a continuation would.
  */
 async function startAssemblyStack(
-  inputs: JobInputs,
-  file: AssemblyInputFile,
-  plan: readonly AssemblyStack[],
+  job: AssemblyJob,
   index: number,
   deps: TriggerDeps,
   progress: Progress,
 ): Promise<JobAnswer> {
+  const { file, plan, inputs } = job;
   const stack = plan[index];
   if (stack === undefined) throw new Error(`Bug: no stack ${index} in a plan of ${plan.length}`);
   const template = await readAssemblyFile(
     inputs,
     stack.templatePath,
-    `the template of stack ${stack.artifactId}`,
+    `template of stack ${stack.artifactId}`,
+    MAX_TEMPLATE_BYTES,
   );
   const declared = new Set(declaredParameters(template, stack.templatePath));
   const parameters = Object.fromEntries(
@@ -304,10 +346,150 @@ async function startAssemblyStack(
     revisionS3Bucket: inputs.artifact.bucket,
     revisionS3Key: inputs.artifact.key,
   });
-  return startNamedExecution(deps, progress, executionNameFor(inputs.job.id, index), input, {
-    index,
-    count: plan.length,
-  });
+  const size = Buffer.byteLength(JSON.stringify(input));
+  if (size > MAX_INPUT_FILE_BYTES) {
+    throw new InputFileError(
+      `The execution input of stack ${stack.stackName} would be ${size} bytes; Step Functions accepts at most ${MAX_INPUT_FILE_BYTES}: shorten the input file (its policy, parameters or tags)${assetManifests.length > 0 ? ` or the ${assetManifests.length} asset manifests` : ''}`,
+    );
+  }
+  const position = positionOf(job, index);
+  const answer = await startNamedExecution(
+    deps,
+    progress,
+    executionNameFor(inputs.job.id, index),
+    input,
+    position,
+  );
+  if (answer.kind === 'continue') return answer;
+  // A repeated invocation found this stack's execution ended: go on from it (never stop at it),
+  // checking it deployed what the plan has here.
+  const described = await describeExecution(deps, answer.executionArn ?? '', position);
+  if (described.answer.kind === 'continue') return described.answer;
+  return afterStack(job, index, { answer: described.answer, input: described.input }, deps, progress);
+}
+
+/** The stack (`<environmentName>-<stackName>`) an execution input names, if it is one. */
+function deployedBy(input: string | undefined): string | undefined {
+  if (input === undefined) return undefined;
+  try {
+    const value = recordOf(JSON.parse(input));
+    const { environmentName, stackName } = value ?? {};
+    if (typeof environmentName !== 'string' || typeof stackName !== 'string') return undefined;
+    return `${environmentName}-${stackName}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why an execution of the job is not the one the plan has at `index`, or nothing when it is. */
+function notThePlanned(
+  job: AssemblyJob,
+  index: number,
+  executionArn: string,
+  input: string | undefined,
+): string | undefined {
+  const planned = job.plan[index];
+  const deployed = deployedBy(input);
+  if (planned === undefined) return `the job's plan has no stack ${index + 1}`;
+  if (deployed === undefined) {
+    return `the input of execution ${executionArn} cannot be read, so it is not known which stack it deployed`;
+  }
+  if (deployed === planned.stackName) return undefined;
+  return `execution ${executionArn} deployed ${deployed}, but the job's plan has ${planned.stackName} as stack ${index + 1}`;
+}
+
+function changedWhileRunning(reason: string, executionArn: string): JobAnswer {
+  return {
+    kind: 'failed',
+    executionArn,
+    message: fit(
+      `The cloud assembly deployment stopped: ${reason}. The input file or the assembly changed while the job ran, or an execution of this job was started otherwise; run the pipeline again.`,
+      MAX_PIPELINE_MESSAGE,
+    ),
+  };
+}
+
+/**
+ * A stack of a cloud assembly has its answer: the next stack starts when it succeeded; the job fails
+ * when it did not, naming the stack and the stacks not attempted; after the last, the job succeeds
+ * with every stack's outcome, each checked to be the planned stack.
+ */
+async function afterStack(
+  job: AssemblyJob,
+  index: number,
+  described: {
+    readonly answer: Exclude<JobAnswer, { kind: 'continue' }>;
+    readonly input?: string | undefined;
+  },
+  deps: TriggerDeps,
+  progress: Progress,
+): Promise<JobAnswer> {
+  const { answer } = described;
+  const executionArn = answer.executionArn ?? '';
+  const mismatch = notThePlanned(job, index, executionArn, described.input);
+  if (mismatch !== undefined) return changedWhileRunning(mismatch, executionArn);
+  const names = job.plan.map((stack) => stack.stackName);
+  const current = names[index] ?? '?';
+  const which = `Stack ${current} (${index + 1} of ${names.length})`;
+  if (answer.kind === 'failed') {
+    const rest = names.slice(index + 1);
+    const notAttempted = rest.length === 0 ? '' : ` Not attempted, left as they were: ${rest.join(', ')}.`;
+    const done = names.slice(0, index);
+    const before = done.length === 0 ? '' : ` Deployed before it: ${done.join(', ')}.`;
+    return {
+      ...answer,
+      message: fit(`${which}: ${answer.message}${notAttempted}${before}`, MAX_PIPELINE_MESSAGE),
+    };
+  }
+  if (index + 1 < names.length) {
+    deps.logger.info('A stack of the assembly is deployed; starting the next', { stackName: current });
+    try {
+      return await startAssemblyStack(job, index + 1, deps, progress);
+    } catch (error) {
+      if (!isTransient(error) && !isTransient((error as { cause?: unknown }).cause)) throw error;
+      // The stack before is deployed; starting the next one is tried again at the next invocation.
+      deps.logger.warn('Could not start the next stack this time; trying again at the next invocation', {
+        error: describeAwsError((error as { cause?: unknown }).cause ?? error),
+      });
+      progress.executionArn = executionArn;
+      return {
+        kind: 'continue',
+        executionArn,
+        continuationToken: encodeContinuationToken(executionArn, positionOf(job, index)),
+        summary: fit(
+          `${which} is deployed; could not start ${names[index + 1]} this time, trying again.`,
+          MAX_SUMMARY,
+        ),
+      };
+    }
+  }
+  const { stateMachineArn } = readTriggerConfig(deps.env);
+  const outcomes: string[] = [];
+  for (const [at, stack] of job.plan.entries()) {
+    if (at === index) {
+      outcomes.push(`${stack.stackName}: ${answer.summary}`);
+      continue;
+    }
+    const arn = executionArnFor(stateMachineArn, executionNameFor(job.inputs.job.id, at));
+    const earlier = await describeExecution(deps, arn);
+    const wrong = notThePlanned(job, at, arn, earlier.input);
+    if (wrong !== undefined) return changedWhileRunning(wrong, executionArn);
+    if (earlier.answer.kind !== 'succeeded') {
+      return changedWhileRunning(
+        `stack ${at + 1}, ${stack.stackName}, has not succeeded (execution ${arn})`,
+        executionArn,
+      );
+    }
+    outcomes.push(`${stack.stackName}: ${earlier.answer.summary}`);
+  }
+  return {
+    ...answer,
+    summary: fit(
+      `All ${job.plan.length} stacks of ${job.file.cloudAssembly} deployed. ${outcomes.join(' ')}`,
+      MAX_SUMMARY,
+    ),
+    outputVariables: { ...answer.outputVariables, stacks: names.join(',') },
+  };
 }
 
 async function describeAndAnswer(
@@ -315,6 +497,15 @@ async function describeAndAnswer(
   executionArn: string,
   position?: StackPosition,
 ): Promise<JobAnswer> {
+  return (await describeExecution(deps, executionArn, position)).answer;
+}
+
+/** The answer for an execution, and the input it was started with (when DescribeExecution said). */
+async function describeExecution(
+  deps: TriggerDeps,
+  executionArn: string,
+  position?: StackPosition,
+): Promise<{ answer: JobAnswer; input?: string }> {
   const continuationToken = encodeContinuationToken(executionArn, position);
   let described: DescribeExecutionCommandOutput;
   try {
@@ -326,10 +517,12 @@ async function describeAndAnswer(
         error: describeAwsError(error),
       });
       return {
-        kind: 'continue',
-        executionArn,
-        continuationToken,
-        summary: fit(`Could not check execution ${executionArn} this time; checking again.`, MAX_SUMMARY),
+        answer: {
+          kind: 'continue',
+          executionArn,
+          continuationToken,
+          summary: fit(`Could not check execution ${executionArn} this time; checking again.`, MAX_SUMMARY),
+        },
       };
     }
     throw new StepFunctionsError(`DescribeExecution of ${executionArn} failed: ${describeAwsError(error)}`, {
@@ -349,7 +542,9 @@ async function describeAndAnswer(
     status: described.status,
     answer: answer.kind,
   });
-  if (answer.kind !== 'failed' || !endedWithoutOutcome(execution)) return answer;
+  const input = described.input;
+  const withInput = (result: JobAnswer) => ({ answer: result, ...(input === undefined ? {} : { input }) });
+  if (answer.kind !== 'failed' || !endedWithoutOutcome(execution)) return withInput(answer);
 
   // The execution ended before its own clean-up could run: a change set it created may be left
   // AVAILABLE, executable later without the policy's verdict. Delete it before failing the job.
@@ -360,7 +555,7 @@ async function describeAndAnswer(
   );
   deps.logger.info('Looked for a change set the execution left', { cleanUp: cleanUp.kind });
   if (cleanUp.kind === 'pending') {
-    return {
+    return withInput({
       kind: 'continue',
       executionArn,
       continuationToken,
@@ -368,12 +563,14 @@ async function describeAndAnswer(
         `The Deploy state machine execution ended without an outcome (${execution.status}). ${describeCleanUp(cleanUp)}`,
         MAX_SUMMARY,
       ),
-    };
+    });
   }
   const note = describeCleanUp(cleanUp);
-  return note.length === 0
-    ? answer
-    : { ...answer, message: fit(`${answer.message} ${note}`, MAX_PIPELINE_MESSAGE) };
+  return withInput(
+    note.length === 0
+      ? answer
+      : { ...answer, message: fit(`${answer.message} ${note}`, MAX_PIPELINE_MESSAGE) },
+  );
 }
 
 async function continueExecution(
@@ -396,90 +593,34 @@ async function continueExecution(
   }
   progress.executionArn = executionArn;
   deps.logger.appendKeys({ executionArn });
-  const answer = await describeAndAnswer(deps, executionArn, position);
-  if (position === undefined || answer.kind === 'continue') return answer;
-  return nextOfAssembly(job, event, deps, progress, position, answer);
-}
-
-/**
- * A stack of a cloud assembly has its answer: the next stack starts when it succeeded; the job fails
- * when it did not, naming the stack and the stacks not attempted; after the last, the job succeeds
- * with every stack's outcome.
- */
-async function nextOfAssembly(
-  job: PipelineJob,
-  event: unknown,
-  deps: TriggerDeps,
-  progress: Progress,
-  position: StackPosition,
-  answer: Exclude<JobAnswer, { kind: 'continue' }>,
-): Promise<JobAnswer> {
+  if (position === undefined) return describeAndAnswer(deps, executionArn);
   const inputs = jobInputs(job, event, deps);
   const deployment = await readDeploymentFile(inputs, deps);
   if (deployment.kind !== 'assembly') {
-    throw new PayloadValidationError('continuation token', [
-      'stack: the token follows a stack of a cloud assembly, but the input file names one template',
-    ]);
-  }
-  const plan = await planAssemblyOf(inputs, deployment.file);
-  if (plan.length !== position.count) {
-    throw new PayloadValidationError('continuation token', [
-      `stack: the token follows stack ${position.index + 1} of ${position.count}, but the assembly ${deployment.file.cloudAssembly} now has ${plan.length} stacks to deploy`,
-    ]);
-  }
-  const names = plan.map((stack) => stack.stackName);
-  const current = names[position.index] ?? '?';
-  const which = `Stack ${current} (${position.index + 1} of ${position.count})`;
-  if (answer.kind === 'failed') {
-    const rest = names.slice(position.index + 1);
-    const notAttempted = rest.length === 0 ? '' : ` Not attempted, left as they were: ${rest.join(', ')}.`;
-    const done = names.slice(0, position.index);
-    const before = done.length === 0 ? '' : ` Deployed before it: ${done.join(', ')}.`;
-    return {
-      ...answer,
-      message: fit(`${which}: ${answer.message}${notAttempted}${before}`, MAX_PIPELINE_MESSAGE),
-    };
-  }
-  if (position.index + 1 < position.count) {
-    deps.logger.info('A stack of the assembly is deployed; starting the next', { stackName: current });
-    return startAssemblyStack(inputs, deployment.file, plan, position.index + 1, deps, progress);
-  }
-  const outcomes = await Promise.all(
-    plan.map(async (stack, index) =>
-      index === position.index
-        ? `${stack.stackName}: ${answer.summary}`
-        : `${stack.stackName}: ${await outcomeSummary(deps, executionArnFor(readTriggerConfig(deps.env).stateMachineArn, executionNameFor(job.id, index)))}`,
-    ),
-  );
-  return {
-    ...answer,
-    summary: fit(
-      `All ${plan.length} stacks of ${deployment.file.cloudAssembly} deployed. ${outcomes.join(' ')}`,
-      MAX_SUMMARY,
-    ),
-    outputVariables: { ...answer.outputVariables, stacks: names.join(',') },
-  };
-}
-
-/** An earlier stack's outcome in words (for the final summary), or why it is not known. */
-async function outcomeSummary(deps: TriggerDeps, executionArn: string): Promise<string> {
-  try {
-    const described = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    const answer = answerForExecution(
-      {
-        executionArn,
-        status: described.status ?? 'UNKNOWN',
-        output: described.output,
-        error: described.error,
-        cause: described.cause,
-        stopDate: described.stopDate,
-      },
-      '',
+    return changedWhileRunning(
+      'the token follows a stack of a cloud assembly, but the input file names one template',
+      executionArn,
     );
-    return answer.kind === 'succeeded' ? answer.summary : `(execution ${described.status ?? 'UNKNOWN'})`;
-  } catch (error) {
-    return `(its execution could not be described: ${describeAwsError(error)})`;
   }
+  const assembly = await assemblyJob(inputs, deployment.file, deps);
+  if (
+    assembly.plan.length !== position.count ||
+    (position.plan !== undefined && position.plan !== assembly.digest)
+  ) {
+    return changedWhileRunning(
+      `the token follows stack ${position.index + 1} of ${position.count}, but the input file and the assembly ${deployment.file.cloudAssembly} now plan ${assembly.plan.length} stacks${position.plan !== undefined && position.plan !== assembly.digest ? ' otherwise' : ''}`,
+      executionArn,
+    );
+  }
+  const described = await describeExecution(deps, executionArn, positionOf(assembly, position.index));
+  if (described.answer.kind === 'continue') return described.answer;
+  return afterStack(
+    assembly,
+    position.index,
+    { answer: described.answer, input: described.input },
+    deps,
+    progress,
+  );
 }
 
 function failureMessage(error: unknown, continuing: boolean): string {

@@ -21,7 +21,7 @@ beforeEach(() => {
 describe('attack: the clean-up of an abandoned change set', () => {
   it('does not keep the job waiting forever when DescribeExecution gave no stopDate', async () => {
     // Prepare: the change set never leaves CREATE_IN_PROGRESS (CloudFormation stuck), and the
-    // execution's answer has no stopDate: `later()` can never turn into "left".
+    // execution's answer has no stopDate: the patience then runs from the change set's creation.
     cfnMock.on(DescribeChangeSetCommand).resolves({
       ChangeSetId: `arn:aws:cloudformation:eu-west-1:123456789012:changeSet/${CHANGE_SET}/1`,
       ChangeSetName: CHANGE_SET,
@@ -29,6 +29,7 @@ describe('attack: the clean-up of an abandoned change set', () => {
       Description: changeSetDescriptionFor(EXECUTION_NAME),
       Status: 'CREATE_IN_PROGRESS',
       ExecutionStatus: 'UNAVAILABLE',
+      CreationTime: new Date('2026-12-04T10:00:00Z'),
     });
     const ended = { executionArn: EXECUTION_ARN, input };
 

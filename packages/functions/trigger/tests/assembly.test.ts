@@ -106,12 +106,16 @@ function given(input: Record<string, unknown> = INPUT, files: Record<string, str
   }));
 }
 
+const PLANNED = ['sample-data', 'sample-service'];
+
+/** The execution of stack `index`, started with the input of the stack the plan has there. */
 function givenExecution(index: number, fields: Record<string, unknown>): void {
   sfnMock.on(DescribeExecutionCommand, { executionArn: arnOf(index) }).resolves({
     executionArn: arnOf(index),
     stateMachineArn: STATE_MACHINE_ARN,
     name: executionNameFor(JOB_ID, index),
     startDate: new Date('2026-12-04T10:00:00Z'),
+    input: JSON.stringify({ environmentName: 'prod', stackName: PLANNED[index], templatePath: 'x.json' }),
     ...fields,
   });
 }
@@ -175,7 +179,7 @@ describe('a cloud assembly', () => {
     expect(decodeContinuationToken(success.continuationToken ?? '')).toEqual({
       v: 1,
       executionArn: arnOf(0),
-      stack: { index: 0, count: 2 },
+      stack: { index: 0, count: 2, plan: expect.stringMatching(/^[0-9a-f]{16}$/) },
     });
     expect(success.executionDetails?.summary).toContain('prod-sample-data (stack 1 of 2)');
   });
@@ -206,6 +210,7 @@ describe('a cloud assembly', () => {
     expect(decodeContinuationToken(theSuccess().continuationToken ?? '').stack).toEqual({
       index: 1,
       count: 2,
+      plan: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
   });
 
@@ -296,7 +301,7 @@ describe('a cloud assembly', () => {
     expect(decodeContinuationToken(theSuccess().continuationToken ?? '')).toEqual({
       v: 1,
       executionArn: arnOf(0),
-      stack: { index: 0, count: 2 },
+      stack: { index: 0, count: 2, plan: expect.stringMatching(/^[0-9a-f]{16}$/) },
     });
   });
 });
