@@ -316,19 +316,21 @@ export class StateMachineStack extends Stack {
         );
       }
       if (spec.publishesAssets === true) {
-        // The asset manifests name the bootstrap's file-publishing role; it alone writes the asset bucket.
+        // The asset manifests name the bootstrap's publishing roles: the file-publishing role alone
+        // writes the asset bucket; the image-publishing role is assumed only to find whether the build
+        // stage pushed an image (DescribeRepositories, DescribeImages), never to push.
         role.addToPolicy(
           new PolicyStatement({
-            sid: 'AssumeFilePublishingRole',
+            sid: 'AssumePublishingRoles',
             actions: ['sts:AssumeRole'],
-            resources: [
+            resources: ['file', 'image'].map((kind) =>
               this.formatArn({
                 service: 'iam',
                 region: '',
                 resource: 'role',
-                resourceName: `cdk-${qualifier}-file-publishing-role-${this.account}-${this.region}`,
+                resourceName: `cdk-${qualifier}-${kind}-publishing-role-${this.account}-${this.region}`,
               }),
-            ],
+            ),
           }),
         );
       }

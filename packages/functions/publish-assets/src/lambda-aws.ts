@@ -8,6 +8,7 @@ import type {
   IS3Client,
   ISecretsManagerClient,
 } from '@aws-cdk/cdk-assets-lib';
+import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   GetBucketEncryptionCommand,
   GetBucketLocationCommand,
@@ -29,11 +30,16 @@ export interface LambdaAwsDeps {
   readonly sts: (region: string, credentials?: StaticCredentials) => STSClient;
   /** An S3 client signed with `credentials` (the Lambda's role when undefined), in `region`. */
   readonly s3: (region: string, credentials?: StaticCredentials) => S3Client;
+  /**
+   * An ECR client signed with `credentials`, in `region`: only to find whether a container image
+   * the build stage published is in its repository (DescribeRepositories, DescribeImages).
+   */
+  readonly ecr: (region: string, credentials?: StaticCredentials) => ECRClient;
 }
 
-/** Why images are not published by this Lambda (ECR and Secrets Manager are only asked for by image assets). */
+/** Why images are not published by this Lambda (it only checks that the build stage published them). */
 const IMAGES_ELSEWHERE =
-  'container image assets are not published by the publish-assets Lambda (it has no Docker): the build stage must publish them';
+  'container image assets are not published by the publish-assets Lambda (it has no Docker): the build stage must publish them; this Lambda only checks they are in ECR';
 
 /** The partition of an ARN (`arn:PARTITION:…`). */
 function partitionOf(arn: string | undefined): string {
@@ -96,7 +102,8 @@ function assetsS3(s3: S3Client): IS3Client {
  * The AWS access cdk-assets-lib publishes with, inside the Lambda: the function's own credentials
  * and region (endpoints from AWS_ENDPOINT_URL_*, as every SDK client of this project), and, when a
  * destination names `assumeRoleArn` (the bootstrap's file-publishing role), that role assumed with
- * STS (once per role, region and external id). Image assets are refused (no Docker here).
+ * STS (once per role, region and external id). Image assets are never built or pushed here (no
+ * Docker): their ECR client only reads whether the build stage published them.
  */
 export class LambdaAws implements IAws {
   private current: Promise<Account> | undefined;
@@ -128,8 +135,17 @@ export class LambdaAws implements IAws {
     return assetsS3(this.deps.s3(region, await this.credentials(options, region)));
   }
 
-  async ecrClient(_options: ClientOptions): Promise<IECRClient> {
-    throw new Error(IMAGES_ELSEWHERE);
+  /** Reading only: whether the repository and the image exist (never a login to push). */
+  async ecrClient(options: ClientOptions): Promise<IECRClient> {
+    const region = options.region ?? this.deps.region;
+    const ecr = this.deps.ecr(region, await this.credentials(options, region));
+    return {
+      describeImages: (input) => ecr.send(new DescribeImagesCommand(input)),
+      describeRepositories: (input) => ecr.send(new DescribeRepositoriesCommand(input)),
+      getAuthorizationToken: async () => {
+        throw new Error(IMAGES_ELSEWHERE);
+      },
+    };
   }
 
   async secretsManagerClient(_options: ClientOptions): Promise<ISecretsManagerClient> {
@@ -178,12 +194,14 @@ export class LambdaAws implements IAws {
   }
 }
 
-/** STS and S3 clients as the Lambda makes them: the region given, endpoints from the environment. */
-export function lambdaAwsClients(): Pick<LambdaAwsDeps, 'sts' | 's3'> {
+/** STS, S3 and ECR clients as the Lambda makes them: the region given, endpoints from the environment. */
+export function lambdaAwsClients(): Pick<LambdaAwsDeps, 'sts' | 's3' | 'ecr'> {
   return {
     sts: (region, credentials) =>
       new STSClient({ region, ...(credentials === undefined ? {} : { credentials }) }),
     s3: (region, credentials) =>
       createS3Client({ region, ...(credentials === undefined ? {} : { credentials }) }),
+    ecr: (region, credentials) =>
+      new ECRClient({ region, ...(credentials === undefined ? {} : { credentials }) }),
   };
 }

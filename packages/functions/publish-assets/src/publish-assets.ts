@@ -4,6 +4,8 @@ import { join, posix } from 'node:path';
 import {
   AssetManifest,
   AssetPublishing,
+  DestinationPattern,
+  DockerImageManifestEntry,
   EventType,
   type IAws,
   type IPublishProgress,
@@ -37,16 +39,8 @@ function s3UrlIn(message: string): string | undefined {
   return /s3:\/\/\S+/.exec(message)?.[0];
 }
 
-/** The artifact paths every file asset of `manifest` (at `manifestPath`) needs. */
+/** The artifact paths every file asset of `manifest` (at `manifestPath`) needs (images need none here). */
 function sourcePaths(manifestPath: string, manifest: AssetManifest): string[] {
-  const images = manifest.entries
-    .filter((entry) => entry.type === 'docker-image')
-    .map((entry) => entry.id.assetId);
-  if (images.length > 0) {
-    throw new ArtifactError(
-      `${manifestPath} has container image asset${images.length > 1 ? 's' : ''} ${[...new Set(images)].join(', ')}: images are never built here (a Lambda has no Docker); they must be published by the build stage, before the deployment`,
-    );
-  }
   return manifest.files.map((entry) => {
     if (entry.source.executable !== undefined) {
       throw new ArtifactError(
@@ -129,7 +123,66 @@ export async function publishAssets(
   }
 }
 
+/**
+ * Container images are built and pushed by the build stage (it has Docker; a Lambda has not): each
+ * image asset must already be in its ECR repository, with its tag. Any that is not fails the
+ * deployment, naming it, before any stack is looked at.
+ */
+async function checkImages(
+  path: string,
+  manifest: AssetManifest,
+  deps: PublishAssetsDeps,
+): Promise<PublishedAsset[]> {
+  const images = manifest.entries.filter(
+    (entry): entry is DockerImageManifestEntry => entry instanceof DockerImageManifestEntry,
+  );
+  if (images.length === 0) return [];
+  const checking = new AssetPublishing(manifest, {
+    aws: deps.aws,
+    throwOnError: false,
+    buildAssets: false,
+    publishAssets: false,
+    quiet: true,
+  });
+  const missing: string[] = [];
+  const found: PublishedAsset[] = [];
+  for (const entry of images) {
+    const where = `${entry.destination.repositoryName}:${entry.destination.imageTag}`;
+    if (await checking.isEntryPublished(entry)) {
+      found.push({
+        manifest: path,
+        assetId: entry.id.assetId,
+        destinationId: entry.id.destinationId,
+        destination: `ecr://${where}`,
+        action: 'already-published',
+      });
+    } else {
+      missing.push(`${entry.id.assetId} (ECR ${where})`);
+    }
+  }
+  if (missing.length > 0) {
+    throw new ArtifactError(
+      `${path}: container image asset${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not published: images are never built here (a Lambda has no Docker); the build stage must publish them (cdk-assets publish) before the Deploy action, and no stack is deployed without them`,
+    );
+  }
+  return found;
+}
+
 async function publishManifest(
+  path: string,
+  manifest: AssetManifest,
+  deps: PublishAssetsDeps,
+): Promise<PublishedAsset[]> {
+  const images = await checkImages(path, manifest, deps);
+  if (manifest.files.length === 0) return images;
+  // The files only: the image entries were checked above and are never built here.
+  const files = manifest.select(
+    manifest.files.map((entry) => DestinationPattern.parse(`${entry.id.assetId}:${entry.id.destinationId}`)),
+  );
+  return [...images, ...(await publishFiles(path, files, deps))];
+}
+
+async function publishFiles(
   path: string,
   manifest: AssetManifest,
   deps: PublishAssetsDeps,

@@ -6,6 +6,7 @@ import {
   CreateStackCommand,
   DescribeStackResourceCommand,
 } from '@aws-sdk/client-cloudformation';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateBucketCommand,
@@ -87,6 +88,8 @@ describe('publishAssets against moto (S3, STS)', () => {
           credentials: assumed ?? credentials,
           forcePathStyle: true,
         }),
+      ecr: (region, assumed) =>
+        new ECRClient({ endpoint: moto.endpoint, region, credentials: assumed ?? credentials }),
     });
   }, 120_000);
   afterAll(async () => {

@@ -1,5 +1,11 @@
 import { Readable } from 'node:stream';
 import {
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ImageNotFoundException,
+} from '@aws-sdk/client-ecr';
+import {
   GetBucketEncryptionCommand,
   GetBucketLocationCommand,
   GetObjectCommand,
@@ -19,6 +25,7 @@ import { publishAssets } from '../src/publish-assets.js';
 
 const s3 = mockClient(S3Client);
 const sts = mockClient(STSClient);
+const ecr = mockClient(ECRClient);
 const ROLE = 'arn:aws:iam::123456789012:role/cdk-hnb659fds-file-publishing-role-123456789012-us-east-1';
 const BUCKET = 'cdk-hnb659fds-assets-123456789012-us-east-1';
 
@@ -75,6 +82,7 @@ function deps() {
       region: 'us-east-1',
       sts: (region: string) => new STSClient({ region }),
       s3: (region: string) => new S3Client({ region }),
+      ecr: (region: string) => new ECRClient({ region }),
     }),
   };
 }
@@ -82,6 +90,13 @@ function deps() {
 beforeEach(() => {
   s3.reset();
   sts.reset();
+  ecr.reset();
+  ecr.on(DescribeRepositoriesCommand).resolves({
+    repositories: [
+      { repositoryName: 'repo', repositoryUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/repo' },
+    ],
+  });
+  ecr.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'not found', $metadata: {} }));
   sts
     .on(GetCallerIdentityCommand)
     .resolves({ Account: '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/x/y' });
@@ -132,8 +147,7 @@ describe('publishAssets', () => {
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
-  it('GIVEN a container image asset WHEN published THEN it fails permanently naming the asset and the build stage', async () => {
-    // Arrange
+  const withImage = () =>
     serve({
       'cdk.out/Service.assets.json': manifest({
         dockerImages: {
@@ -145,12 +159,40 @@ describe('publishAssets', () => {
       }),
       'cdk.out/Service.template.json': '{}',
     });
+
+  it('GIVEN a container image asset the build stage did not publish WHEN published THEN it fails permanently naming the asset, before any file is uploaded', async () => {
+    // Arrange
+    withImage();
     // Act
     const failure = publishAssets(input, deps());
     // Assess
     await expect(failure).rejects.toThrow(ArtifactError);
-    await expect(failure).rejects.toThrow(/container image asset img789: .*published by the build stage/);
+    await expect(failure).rejects.toThrow(
+      /container image asset img789 \(ECR repo:img789\) is not published: .*the build stage must publish them/,
+    );
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(ecr.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toEqual({
+      repositoryName: 'repo',
+      imageIds: [{ imageTag: 'img789' }],
+    });
+  });
+
+  it('GIVEN a container image asset already in ECR WHEN published THEN it is reported as published and the file assets are uploaded', async () => {
+    // Arrange
+    withImage();
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageTags: ['img789'] }] });
+    // Act
+    const result = await publishAssets(input, deps());
+    // Assess
+    expect(result.assets).toEqual([
+      expect.objectContaining({
+        assetId: 'img789',
+        destination: 'ecr://repo:img789',
+        action: 'already-published',
+      }),
+      expect.objectContaining({ assetId: 'abc123', action: 'uploaded' }),
+    ]);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
   });
 
   it('GIVEN a manifest that is not in the artifact WHEN published THEN the error names it', async () => {
