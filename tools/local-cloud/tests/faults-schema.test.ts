@@ -37,7 +37,7 @@ describe('the faults file', () => {
 
   it('GIVEN a bad value WHEN read THEN it is refused naming the key, the value and what was expected', () => {
     expect(refusal({ crash: { 'no-such-function': 'once' } })).toMatch(
-      /crash.no-such-function: .*expected a function name: load-template.*trigger/,
+      /crash.no-such-function: .*expected a function name: publish-assets, load-template.*trigger/,
     );
     expect(refusal({ crash: { 'execute-change-set': 'twice' } })).toMatch(
       /crash.execute-change-set: .*"once".*"always".*\(got "twice"\)/,
