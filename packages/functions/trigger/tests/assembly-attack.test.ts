@@ -6,10 +6,9 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { logger } from '@cfn-safe-deploy/deploy-shared';
 import { encodeContinuationToken, executionArnFor, executionNameFor } from '@cfn-safe-deploy/state-payloads';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handleJob, type TriggerDeps } from '../src/trigger.js';
+import { handleJob } from '../src/trigger.js';
 import {
   ARTIFACT_BUCKET,
   ARTIFACT_KEY,
@@ -23,29 +22,17 @@ import {
 } from './fixtures.js';
 import {
   artifactMock,
-  artifactS3Client,
-  cfn,
-  cfnMock,
-  codePipeline,
   codePipelineMock,
   inputBucketMock,
-  inputBucketS3,
-  sfn,
+  mockedDeps,
+  resetMocks,
   sfnMock,
 } from './mocked-clients.js';
 
 // Attacks on the Trigger's orchestration of a cloud assembly (one execution per stack). Each test
 // states what must hold; a failing one is a finding (see the attack report).
 
-const deps: TriggerDeps = {
-  codePipeline,
-  sfn,
-  cfn,
-  s3: inputBucketS3,
-  artifactS3: () => artifactS3Client,
-  env: { STATE_MACHINE_ARN },
-  logger,
-};
+const deps = mockedDeps();
 
 /** Three independent stacks, deployed in the manifest's order: prod-a, prod-b, prod-c. */
 const MANIFEST = {
@@ -125,13 +112,7 @@ function answers(): {
 }
 
 beforeEach(() => {
-  codePipelineMock.reset();
-  sfnMock.reset();
-  cfnMock.reset();
-  inputBucketMock.reset();
-  artifactMock.reset();
-  codePipelineMock.on(PutJobSuccessResultCommand).resolves({});
-  codePipelineMock.on(PutJobFailureResultCommand).resolves({});
+  resetMocks();
 });
 
 describe('attack: a repeated invocation of an assembly job', () => {

@@ -6,7 +6,6 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { logger } from '@cfn-safe-deploy/deploy-shared';
 import {
   decodeContinuationToken,
   encodeContinuationToken,
@@ -14,7 +13,7 @@ import {
   executionNameFor,
 } from '@cfn-safe-deploy/state-payloads';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handleJob, type TriggerDeps } from '../src/trigger.js';
+import { handleJob } from '../src/trigger.js';
 import {
   ARTIFACT_BUCKET,
   ARTIFACT_KEY,
@@ -29,29 +28,17 @@ import {
 } from './fixtures.js';
 import {
   artifactMock,
-  artifactS3Client,
-  cfn,
-  cfnMock,
-  codePipeline,
   codePipelineMock,
   inputBucketMock,
-  inputBucketS3,
-  sfn,
+  mockedDeps,
+  resetMocks,
   sfnMock,
 } from './mocked-clients.js';
 
 // A cloud assembly as the input: one execution per stack, in dependency order, the next started
 // when the one before succeeded, the job failed naming the stack when one did not.
 
-const deps: TriggerDeps = {
-  codePipeline,
-  sfn,
-  cfn,
-  s3: inputBucketS3,
-  artifactS3: () => artifactS3Client,
-  env: { STATE_MACHINE_ARN },
-  logger,
-};
+const deps = mockedDeps();
 
 const MANIFEST = {
   version: '48.0.0',
@@ -142,13 +129,7 @@ function theFailure(): PutJobFailureResultCommandInput {
 }
 
 beforeEach(() => {
-  codePipelineMock.reset();
-  sfnMock.reset();
-  cfnMock.reset();
-  inputBucketMock.reset();
-  artifactMock.reset();
-  codePipelineMock.on(PutJobSuccessResultCommand).resolves({});
-  codePipelineMock.on(PutJobFailureResultCommand).resolves({});
+  resetMocks();
 });
 
 describe('a cloud assembly', () => {

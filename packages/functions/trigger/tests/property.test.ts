@@ -7,7 +7,6 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { logger } from '@cfn-safe-deploy/deploy-shared';
 import {
   changeSetDescriptionFor,
   encodeContinuationToken,
@@ -21,7 +20,7 @@ import fc from 'fast-check';
 import { strToU8, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_SUMMARY } from '../src/answer.js';
-import { handleJob, type TriggerDeps } from '../src/trigger.js';
+import { handleJob } from '../src/trigger.js';
 import {
   ARTIFACT_BUCKET,
   ARTIFACT_KEY,
@@ -34,14 +33,11 @@ import {
 import { LogCapture } from './log-capture.js';
 import {
   artifactMock,
-  artifactS3Client,
-  cfn,
   cfnMock,
-  codePipeline,
   codePipelineMock,
   inputBucketMock,
-  inputBucketS3,
-  sfn,
+  mockedDeps,
+  resetMocks,
   sfnMock,
 } from './mocked-clients.js';
 
@@ -51,15 +47,7 @@ import {
 
 const logs = new LogCapture();
 
-const deps: TriggerDeps = {
-  codePipeline,
-  sfn,
-  cfn,
-  s3: inputBucketS3,
-  artifactS3: () => artifactS3Client,
-  env: { STATE_MACHINE_ARN },
-  logger,
-};
+const deps = mockedDeps();
 
 const INPUT_PATH = 'state_machine_input.json';
 const SECRET_VALUES = [SECRETS.secretAccessKey, SECRETS.sessionToken];
@@ -438,13 +426,7 @@ let describedArn = '';
 
 function given(scenario: Scenario): void {
   describedArn = '';
-  codePipelineMock.reset();
-  sfnMock.reset();
-  cfnMock.reset();
-  inputBucketMock.reset();
-  artifactMock.reset();
-  codePipelineMock.on(PutJobSuccessResultCommand).resolves({});
-  codePipelineMock.on(PutJobFailureResultCommand).resolves({});
+  resetMocks();
   if (scenario.bucketError === undefined) {
     inputBucketMock.on(GetObjectCommand).resolves({ Body: body(scenario.inputFile) });
   } else {

@@ -14,7 +14,6 @@ import {
   StartExecutionCommand,
   StateMachineDoesNotExist,
 } from '@aws-sdk/client-sfn';
-import { logger } from '@cfn-safe-deploy/deploy-shared';
 import {
   changeSetDescriptionFor,
   changeSetNameFor,
@@ -48,13 +47,11 @@ import { LogCapture } from './log-capture.js';
 import {
   artifactMock,
   artifactS3Client,
-  cfn,
   cfnMock,
-  codePipeline,
   codePipelineMock,
   inputBucketMock,
-  inputBucketS3,
-  sfn,
+  mockedDeps,
+  resetMocks,
   sfnMock,
 } from './mocked-clients.js';
 
@@ -62,19 +59,14 @@ const logs = new LogCapture();
 let artifactCredentialsSeen: ArtifactCredentials[] = [];
 
 function deps(env: TriggerDeps['env'] = { STATE_MACHINE_ARN }): TriggerDeps {
-  return {
-    codePipeline,
-    sfn,
-    cfn,
+  return mockedDeps({
     now: () => NOW,
-    s3: inputBucketS3,
     artifactS3: (credentials) => {
       artifactCredentialsSeen.push(credentials);
       return artifactS3Client;
     },
     env,
-    logger,
-  };
+  });
 }
 
 function successCalls(): PutJobSuccessResultCommandInput[] {
@@ -136,14 +128,8 @@ const continuation = () => jobEvent({ continuationToken: encodeContinuationToken
 const OVERSIZED_INPUT_FILE = JSON.stringify({ ...INPUT_FILE, tags: { big: 'x'.repeat(300 * 1024) } });
 
 beforeEach(() => {
-  codePipelineMock.reset();
-  sfnMock.reset();
-  cfnMock.reset();
-  inputBucketMock.reset();
-  artifactMock.reset();
+  resetMocks();
   artifactCredentialsSeen = [];
-  codePipelineMock.on(PutJobSuccessResultCommand).resolves({});
-  codePipelineMock.on(PutJobFailureResultCommand).resolves({});
   logs.clear();
   logs.start();
 });
